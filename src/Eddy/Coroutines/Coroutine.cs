@@ -1,0 +1,515 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using Eddy.Diagnostics;
+using Eddy.Loop;
+using Microsoft.Extensions.Logging;
+
+namespace Eddy.Coroutines;
+
+/// <summary>
+/// A coroutine spawned on an <see cref="EventLoop"/>: gevent's Greenlet, asyncio's Task. Await it
+/// for its outcome, or inspect <see cref="State"/>, <see cref="Exception"/> and
+/// <see cref="Coroutine{T}.Value"/> once it finished.
+/// </summary>
+/// <remarks>
+/// <para>A coroutine starts on the loop's next turn, not inside <c>Spawn</c>, and its steps all run
+/// on its loop's thread. Its members must be used from that thread, except <see cref="Cancel"/>,
+/// <see cref="AsTask"/>, awaiting, and the read-only state properties, which work from anywhere.</para>
+/// <para>Cancellation is cooperative, on <see cref="System.Threading.CancellationToken"/>:
+/// <see cref="Cancel"/> cancels <see cref="CancellationToken"/>, the token a body that takes one
+/// was given. A coroutine not yet started never starts.</para>
+/// </remarks>
+[DebuggerDisplay("Coroutine {Name}: {State}")]
+public partial class Coroutine : IWaitOwner<bool>
+{
+    private static long s_nextId;
+    private static readonly AsyncLocal<Coroutine?> s_current = new();
+    internal static readonly Action<object?> StartCallback = static state => ((Coroutine)state!).Start();
+    private static readonly Action<object?> InvokeAction = static state => ((Action)state!)();
+
+    private readonly EventLoop _loop;
+    private readonly string? _name;
+    private Delegate? _body;
+    private Task? _task;
+    private CancellationTokenSource? _cts;
+    private object? _continuations;
+    private Exception? _exception;
+    private TaskCompletionSource? _completionSource;
+    private UnobservedFailure? _unobserved;
+    private volatile CoroutineState _state;
+    private bool _cancelRequested;
+
+    internal Coroutine? LiveNext, LivePrev;
+
+    internal Coroutine(EventLoop loop, Delegate body, string? name, TaskGroup? group)
+    {
+        _loop = loop;
+        _body = body;
+        _name = name;
+        Group = group;
+        Id = Interlocked.Increment(ref s_nextId);
+        Parent = s_current.Value;
+    }
+
+    /// <summary>The coroutine whose code is running now, or null outside any coroutine (asyncio.current_task).</summary>
+    public static Coroutine? Current => s_current.Value;
+
+    /// <summary>A number unique in the process, in spawn order.</summary>
+    public long Id { get; }
+
+    /// <summary>The name given at spawn, or "coroutine-{Id}".</summary>
+    public string Name => _name ?? $"coroutine-{Id}";
+
+    /// <summary>The loop it runs on.</summary>
+    public EventLoop Loop => _loop;
+
+    /// <summary>The coroutine that spawned this one, if it was spawned from inside one.</summary>
+    public Coroutine? Parent { get; }
+
+    internal TaskGroup? Group { get; }
+
+    /// <summary>Where it is in its life.</summary>
+    public CoroutineState State => _state;
+
+    /// <summary>Whether it finished, in any way.</summary>
+    public bool IsCompleted => _state >= CoroutineState.Succeeded;
+
+    /// <summary>Whether it finished with a result.</summary>
+    public bool IsCompletedSuccessfully => _state == CoroutineState.Succeeded;
+
+    /// <summary>Whether it finished with an exception.</summary>
+    public bool IsFaulted => _state == CoroutineState.Faulted;
+
+    /// <summary>Whether it was cancelled.</summary>
+    public bool IsCanceled => _state == CoroutineState.Canceled;
+
+    /// <summary>
+    /// The exception it failed with (an <see cref="OperationCanceledException"/> if cancelled), or
+    /// null. Reading it counts as observing the failure: it will not be logged as unobserved.
+    /// </summary>
+    public Exception? Exception
+    {
+        get
+        {
+            if (IsCompleted) MarkObserved();
+            return _exception;
+        }
+    }
+
+    /// <summary>
+    /// The token <see cref="Cancel"/> cancels; a body spawned with a token parameter receives it.
+    /// Loop thread only.
+    /// </summary>
+    public CancellationToken CancellationToken
+    {
+        get
+        {
+            _loop.AssertOnLoopThread();
+            if (_cts is null)
+            {
+                _cts = new CancellationTokenSource();
+                if (_cancelRequested) _cts.Cancel();
+            }
+            return _cts.Token;
+        }
+    }
+
+    /// <summary>
+    /// Asks the coroutine to stop: one not started yet never starts; a running one sees its
+    /// <see cref="CancellationToken"/> cancelled. Does nothing once it finished. Safe from any thread.
+    /// </summary>
+    public void Cancel()
+    {
+        if (!_loop.IsOnLoopThread && _loop.IsRunning)
+        {
+            _loop.PostFromAnyThread(static state => ((Coroutine)state!).Cancel(), this);
+            return;
+        }
+        if (IsCompleted || _cancelRequested) return;
+        _cancelRequested = true;
+        if (_state == CoroutineState.Pending)
+        {
+            Finish(CoroutineState.Canceled, new OperationCanceledException($"Coroutine '{Name}' was cancelled before it started."));
+            return;
+        }
+        try { _cts?.Cancel(); }
+        catch (AggregateException e)
+        {
+            _loop.Logger.LogError(e, "A cancellation callback of coroutine {Coroutine} threw.", Name);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the coroutine finishes or <paramref name="timeout"/> passes (gevent's join). It
+    /// does not throw the coroutine's exception: check <see cref="Exception"/> afterwards.
+    /// </summary>
+    /// <param name="timeout">How long to wait at most, on the loop's clock; null waits without limit.</param>
+    /// <param name="cancellationToken">Stops waiting (not the coroutine).</param>
+    /// <returns>Whether it finished.</returns>
+    public ValueTask<bool> JoinAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        _loop.AssertOnLoopThread();
+        if (IsCompleted) return new ValueTask<bool>(true);
+        var waiter = Waiter<bool>.Rent(_loop, this);
+        if (!waiter.RegisterCancellation(cancellationToken)) return waiter.Task;
+        if (timeout is { } limit) waiter.ArmTimer(_loop.Clock.NowTicks + limit.Ticks, false);
+        AddContinuation(waiter);
+        return waiter.Task;
+    }
+
+    /// <summary>Runs <paramref name="callback"/> on the loop once the coroutine finished (gevent's link, asyncio's add_done_callback).</summary>
+    /// <param name="callback">Receives this coroutine; an exception it throws is logged.</param>
+    public void AddCompletionCallback(Action<Coroutine> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        _loop.AssertOnLoopThread();
+        var entry = new CompletionCallback(this, callback);
+        if (IsCompleted) _loop.Post(CompletionCallback.Run, entry);
+        else AddContinuation(entry);
+    }
+
+    /// <summary>
+    /// A <see cref="Task"/> that completes like the coroutine, for code outside the loop
+    /// (Task.WhenAll, another thread). Its continuations do not run on the loop thread.
+    /// </summary>
+    /// <returns>The task.</returns>
+    public Task AsTask()
+    {
+        var source = _completionSource;
+        if (source is not null) return source.Task;
+        source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var winner = Interlocked.CompareExchange(ref _completionSource, source, null);
+        if (winner is not null) return winner.Task;
+        RunOnLoop(static state =>
+        {
+            var self = (Coroutine)state!;
+            if (self.IsCompleted) self.CompleteSource();
+            else self.AddContinuation(self._completionSource!);
+        }, this);
+        return source.Task;
+    }
+
+    /// <summary>Gets an awaiter: awaiting returns when it finishes and throws its exception, if any.</summary>
+    /// <returns>The awaiter.</returns>
+    public CoroutineAwaiter GetAwaiter() => new(this);
+
+    /// <summary>Rethrows the failure (preserving its stack) or the cancellation; returns if it succeeded.</summary>
+    internal void ThrowIfNotSuccessful()
+    {
+        if (!IsCompleted) throw new InvalidOperationException($"Coroutine '{Name}' has not finished yet; await it or JoinAsync it first.");
+        MarkObserved();
+        if (_exception is not null) ExceptionDispatchInfo.Capture(_exception).Throw();
+    }
+
+    /// <summary>Called by awaiters from any thread; resumes them on their own context.</summary>
+    internal void OnAwaiterCompleted(Action continuation)
+    {
+        if (_loop.IsOnLoopThread)
+        {
+            if (IsCompleted) _loop.Post(InvokeAction, continuation);
+            else AddContinuation(continuation);
+            return;
+        }
+        var foreign = new ForeignContinuation(continuation);
+        RunOnLoop(static state =>
+        {
+            var (self, entry) = ((Coroutine, ForeignContinuation))state!;
+            if (self.IsCompleted) entry.Dispatch();
+            else self.AddContinuation(entry);
+        }, (this, foreign));
+    }
+
+    private void RunOnLoop(Action<object?> action, object? state)
+    {
+        if (_loop.IsOnLoopThread || !_loop.IsRunning) action(state);
+        else _loop.PostFromAnyThread(action, state);
+    }
+
+    private void AddContinuation(object entry)
+    {
+        switch (_continuations)
+        {
+            case null: _continuations = entry; break;
+            case List<object> list: list.Add(entry); break;
+            default: _continuations = new List<object>(4) { _continuations, entry }; break;
+        }
+    }
+
+    void IWaitOwner<bool>.OnWaiterAbandoned(Waiter<bool> waiter)
+    {
+        if (ReferenceEquals(_continuations, waiter)) _continuations = null;
+        else if (_continuations is List<object> list) list.Remove(waiter);
+    }
+
+    string IWaitOwner<bool>.DescribeWait() => $"join of coroutine '{Name}'";
+
+    internal void Start()
+    {
+        if (_state != CoroutineState.Pending) return;
+        _state = CoroutineState.Running;
+        var previous = s_current.Value;
+        s_current.Value = this;
+        Task? task;
+        try
+        {
+            task = InvokeBody(_body!);
+        }
+        catch (Exception e)
+        {
+            s_current.Value = previous;
+            Finish(e is OperationCanceledException ? CoroutineState.Canceled : CoroutineState.Faulted, e);
+            return;
+        }
+        s_current.Value = previous;
+        if (task is null)
+        {
+            Finish(CoroutineState.Faulted, new InvalidOperationException($"The body of coroutine '{Name}' returned a null Task; return a Task (for example Task.CompletedTask)."));
+            return;
+        }
+        _task = task;
+        if (task.IsCompleted) OnBodyCompleted();
+        // Capturing the loop's context (not ConfigureAwait(false)) is what lets the runtime run
+        // this inline when the body ends on the loop thread: with a custom context installed, it
+        // sends context-free continuations to the thread pool instead.
+        else task.GetAwaiter().UnsafeOnCompleted(OnBodyDone);
+    }
+
+    /// <summary>Calls the body; the generic subclass also gives it the token when it takes one.</summary>
+    private protected virtual Task? InvokeBody(Delegate body) => body switch
+    {
+        Func<Task> plain => plain(),
+        Func<CancellationToken, Task> withToken => withToken(BodyToken()),
+        _ => throw new InvalidOperationException($"Unsupported coroutine body {body.GetType()}."),
+    };
+
+    /// <summary>The token for a body that takes one: created on demand, so a body without one costs nothing.</summary>
+    private protected CancellationToken BodyToken() => CancellationToken;
+
+    /// <summary>Stores the result of a body that completed successfully.</summary>
+    private protected virtual void CaptureResult(Task task) { }
+
+    private void OnBodyDone()
+    {
+        if (_loop.IsOnLoopThread) OnBodyCompleted();
+        else _loop.PostFromAnyThread(static state => ((Coroutine)state!).OnBodyCompleted(), this);
+    }
+
+    private void OnBodyCompleted()
+    {
+        var task = _task!;
+        if (task.IsCompletedSuccessfully)
+        {
+            CaptureResult(task);
+            Finish(CoroutineState.Succeeded, null);
+        }
+        else if (task.IsCanceled)
+        {
+            Finish(CoroutineState.Canceled, CanceledException(task));
+        }
+        else
+        {
+            var errors = task.Exception!.InnerExceptions;
+            Finish(CoroutineState.Faulted, errors.Count == 1 ? errors[0] : task.Exception);
+        }
+    }
+
+    private static OperationCanceledException CanceledException(Task task)
+    {
+        try { task.GetAwaiter().GetResult(); }
+        catch (OperationCanceledException e) { return e; }
+        return new OperationCanceledException();
+    }
+
+    private void Finish(CoroutineState state, Exception? exception)
+    {
+        _exception = exception;
+        _state = state;
+        _body = null;
+        _task = null;
+        _loop.Coroutines.Remove(this);
+        if (state == CoroutineState.Faulted && _continuations is null && Group is null && _completionSource is null)
+            _unobserved = _loop.Coroutines.TrackUnobserved(this, exception!);
+        Group?.OnChildCompleted(this);
+        RunContinuations();
+    }
+
+    private void RunContinuations()
+    {
+        var entries = _continuations;
+        _continuations = null;
+        if (entries is List<object> list)
+        {
+            foreach (var entry in list) Resume(entry);
+        }
+        else if (entries is not null)
+        {
+            Resume(entries);
+        }
+    }
+
+    private void Resume(object entry)
+    {
+        switch (entry)
+        {
+            case Action action: _loop.Post(InvokeAction, action); break;
+            case Waiter<bool> waiter: waiter.TrySetResult(true); break;
+            case CompletionCallback callback: _loop.Post(CompletionCallback.Run, callback); break;
+            case ForeignContinuation foreign: foreign.Dispatch(); break;
+            case TaskCompletionSource: CompleteSource(); break;
+        }
+    }
+
+    private void CompleteSource()
+    {
+        var source = _completionSource!;
+        switch (_state)
+        {
+            case CoroutineState.Succeeded: source.TrySetResult(); break;
+            case CoroutineState.Canceled: source.TrySetCanceled(); break;
+            default: MarkObserved(); source.TrySetException(_exception!); break;
+        }
+    }
+
+    internal void MarkObserved()
+    {
+        var unobserved = _unobserved;
+        if (unobserved is null) return;
+        _unobserved = null;
+        unobserved.Dismiss();
+    }
+
+    /// <summary>Whether the body was spawned with a token and so can react to <see cref="Cancel"/>.</summary>
+    internal bool IsCancelRequested => _cancelRequested;
+
+    /// <summary>The task the body returned while it runs, for <see cref="EventLoop.Dump"/>.</summary>
+    internal Task? RunningTask => _task;
+
+    /// <summary>What the coroutine is waiting for, for <see cref="EventLoop.Dump"/>.</summary>
+    internal string DescribeWait() => _state switch
+    {
+        CoroutineState.Pending => "not started",
+        CoroutineState.Running when _task is { } task => AsyncStack.Describe(task),
+        CoroutineState.Running => "running",
+        _ => _state.ToString().ToLowerInvariant(),
+    };
+
+    private sealed class CompletionCallback(Coroutine coroutine, Action<Coroutine> callback)
+    {
+        public static readonly Action<object?> Run = static state =>
+        {
+            var entry = (CompletionCallback)state!;
+            try { entry._callback(entry._coroutine); }
+            catch (Exception e)
+            {
+                entry._coroutine._loop.Logger.LogError(e, "A completion callback of coroutine {Coroutine} threw; the loop goes on.", entry._coroutine.Name);
+            }
+        };
+
+        private readonly Coroutine _coroutine = coroutine;
+        private readonly Action<Coroutine> _callback = callback;
+    }
+
+    /// <summary>An awaiter from another thread or loop: resumed on its own context, not on this loop.</summary>
+    private sealed class ForeignContinuation(Action continuation)
+    {
+        private readonly SynchronizationContext? _context = SynchronizationContext.Current;
+        private readonly TaskScheduler _scheduler = TaskScheduler.Current;
+
+        public void Dispatch()
+        {
+            if (_context is not null) _context.Post(static state => ((Action)state!)(), continuation);
+            else if (_scheduler != TaskScheduler.Default) Task.Factory.StartNew(continuation, CancellationToken.None, TaskCreationOptions.None, _scheduler);
+            else ThreadPool.UnsafeQueueUserWorkItem(static action => action(), continuation, preferLocal: false);
+        }
+    }
+}
+
+/// <summary>A coroutine with a result: <see cref="Value"/> (gevent's <c>greenlet.value</c>), or <c>await</c> it.</summary>
+/// <typeparam name="T">The result type.</typeparam>
+public sealed class Coroutine<T> : Coroutine
+{
+    private T _value = default!;
+
+    internal Coroutine(EventLoop loop, Delegate body, string? name, TaskGroup? group) : base(loop, body, name, group) { }
+
+    /// <summary>The result.</summary>
+    /// <exception cref="InvalidOperationException">It has not finished.</exception>
+    /// <remarks>If it failed or was cancelled, that exception is rethrown.</remarks>
+    public T Value
+    {
+        get
+        {
+            ThrowIfNotSuccessful();
+            return _value;
+        }
+    }
+
+    /// <summary>Gets an awaiter: awaiting returns the result, or throws the coroutine's exception.</summary>
+    /// <returns>The awaiter.</returns>
+    public new CoroutineAwaiter<T> GetAwaiter() => new(this);
+
+    /// <summary>A <see cref="Task{T}"/> that completes like the coroutine, for code outside the loop.</summary>
+    /// <returns>The task.</returns>
+    public new async Task<T> AsTask()
+    {
+        await base.AsTask().ConfigureAwait(false);
+        return _value;
+    }
+
+    internal T GetResultOrThrow() => Value;
+
+    private protected override Task? InvokeBody(Delegate body) => body switch
+    {
+        Func<Task<T>> plain => plain(),
+        Func<CancellationToken, Task<T>> withToken => withToken(BodyToken()),
+        _ => base.InvokeBody(body),
+    };
+
+    private protected override void CaptureResult(Task task)
+    {
+        if (task is Task<T> typed) _value = typed.Result;
+    }
+}
+
+/// <summary>Awaits a <see cref="Coroutine"/>.</summary>
+public readonly struct CoroutineAwaiter : ICriticalNotifyCompletion
+{
+    private readonly Coroutine _coroutine;
+
+    internal CoroutineAwaiter(Coroutine coroutine) => _coroutine = coroutine;
+
+    /// <summary>Whether the coroutine finished.</summary>
+    public bool IsCompleted => _coroutine.IsCompleted;
+
+    /// <summary>Rethrows the coroutine's exception, if any.</summary>
+    public void GetResult() => _coroutine.ThrowIfNotSuccessful();
+
+    /// <inheritdoc/>
+    public void OnCompleted(Action continuation) => _coroutine.OnAwaiterCompleted(continuation);
+
+    /// <inheritdoc/>
+    public void UnsafeOnCompleted(Action continuation) => _coroutine.OnAwaiterCompleted(continuation);
+}
+
+/// <summary>Awaits a <see cref="Coroutine{T}"/>.</summary>
+/// <typeparam name="T">The result type.</typeparam>
+public readonly struct CoroutineAwaiter<T> : ICriticalNotifyCompletion
+{
+    private readonly Coroutine<T> _coroutine;
+
+    internal CoroutineAwaiter(Coroutine<T> coroutine) => _coroutine = coroutine;
+
+    /// <summary>Whether the coroutine finished.</summary>
+    public bool IsCompleted => _coroutine.IsCompleted;
+
+    /// <summary>Returns the result, or rethrows the coroutine's exception.</summary>
+    /// <returns>The result.</returns>
+    public T GetResult() => _coroutine.Value;
+
+    /// <inheritdoc/>
+    public void OnCompleted(Action continuation) => _coroutine.OnAwaiterCompleted(continuation);
+
+    /// <inheritdoc/>
+    public void UnsafeOnCompleted(Action continuation) => _coroutine.OnAwaiterCompleted(continuation);
+}

@@ -1,0 +1,16 @@
+namespace Eddy.Coroutines;
+
+/// <summary>Where a coroutine is in its life.</summary>
+public enum CoroutineState
+{
+    /// <summary>Spawned; it starts on the loop's next turn.</summary>
+    Pending,
+    /// <summary>Started and not finished: running now, or suspended at an await.</summary>
+    Running,
+    /// <summary>Finished with a result.</summary>
+    Succeeded,
+    /// <summary>Finished with an exception.</summary>
+    Faulted,
+    /// <summary>Cancelled: before it started, or it ended with <see cref="OperationCanceledException"/>.</summary>
+    Canceled,
+}

@@ -1,0 +1,58 @@
+using Eddy.Coroutines;
+
+namespace Eddy.Loop;
+
+public sealed partial class EventLoop
+{
+    /// <summary>Spawns a coroutine on this loop; it starts on the loop's next turn (gevent.spawn, asyncio.create_task).</summary>
+    /// <param name="body">The coroutine's code.</param>
+    /// <param name="name">A name for diagnostics; "coroutine-{Id}" when null.</param>
+    /// <returns>Its handle: await it, join it, cancel it.</returns>
+    public Coroutine Spawn(Func<Task> body, string? name = null) => Start(new Coroutine(this, Checked(body), name, null));
+
+    /// <summary>Spawns a coroutine that receives its cancellation token; see <see cref="Spawn(Func{Task}, string?)"/>.</summary>
+    /// <param name="body">The coroutine's code; its token is cancelled by <see cref="Coroutine.Cancel"/>.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>Its handle.</returns>
+    public Coroutine Spawn(Func<CancellationToken, Task> body, string? name = null) => Start(new Coroutine(this, Checked(body), name, null));
+
+    /// <summary>Spawns a coroutine with a result; see <see cref="Spawn(Func{Task}, string?)"/>.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="body">The coroutine's code.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>Its handle; <see cref="Coroutine{T}.Value"/> holds the result once it finished.</returns>
+    public Coroutine<T> Spawn<T>(Func<Task<T>> body, string? name = null) => Start(new Coroutine<T>(this, Checked(body), name, null));
+
+    /// <summary>Spawns a coroutine with a result that receives its cancellation token.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="body">The coroutine's code.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>Its handle.</returns>
+    public Coroutine<T> Spawn<T>(Func<CancellationToken, Task<T>> body, string? name = null) => Start(new Coroutine<T>(this, Checked(body), name, null));
+
+    internal TCoroutine Start<TCoroutine>(TCoroutine coroutine) where TCoroutine : Coroutine
+    {
+        AssertOnLoopThreadOrIdle();
+        Coroutines.Add(coroutine);
+        _ready.Enqueue(Coroutine.StartCallback, coroutine);
+        return coroutine;
+    }
+
+    private static T Checked<T>(T body) where T : Delegate
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return body;
+    }
+
+    /// <summary>
+    /// Describes every live coroutine of the loop as a tree (by who spawned whom), with its state
+    /// and what it waits for: the async call stack it is suspended in, down to the Eddy primitive.
+    /// Loop thread only.
+    /// </summary>
+    /// <returns>A multi-line text, one coroutine per line.</returns>
+    public string Dump()
+    {
+        AssertOnLoopThreadOrIdle();
+        return Diagnostics.LoopDump.Render(this);
+    }
+}

@@ -1,0 +1,392 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using Eddy.Coroutines;
+using Eddy.Diagnostics;
+using Eddy.Loop.Polling;
+using Microsoft.Extensions.Logging;
+
+namespace Eddy.Loop;
+
+/// <summary>
+/// A single-threaded event loop: one OS thread runs its ready callbacks, its due timers and its
+/// I/O readiness, so the coroutines of one loop never need locks (asyncio's loop, gevent's hub).
+/// </summary>
+/// <remarks>
+/// <para>Each turn of the loop: take callbacks posted from other threads; wait for I/O (not at all
+/// when work is ready; at most until the next timer otherwise); fire due timers; run ready
+/// callbacks, including those they schedule, up to a budget, so that I/O is polled regularly even
+/// under a flood of work.</para>
+/// <para>While a loop runs, its <see cref="SynchronizationContext"/> is installed on the thread, so
+/// every <c>await</c> in code running on the loop resumes on the loop thread, whatever library it
+/// awaits. That is Eddy's answer to gevent's <c>monkey.patch_all()</c>: nothing is patched.</para>
+/// </remarks>
+[DebuggerDisplay("EventLoop {Name}, ready = {_ready.Count}, timers = {_timers.Count}")]
+public sealed partial class EventLoop : IDisposable
+{
+    /// <summary>Ready callbacks run per turn before I/O is polled again (Tokio's cooperative budget plays the same role).</summary>
+    private const int StepBudget = 1024;
+
+    [ThreadStatic] private static EventLoop? t_current;
+    private static int s_loopCount;
+
+    private readonly IPoller _poller;
+    private readonly ReadyQueue _ready = new();
+    private readonly TimerHeap _timers = new();
+    private readonly IncomingQueue _incoming = new();
+    private readonly StallDetector? _stallDetector;
+    private int _sleeping;
+    private int _threadId = -1;
+    private Thread? _thread;
+    private volatile bool _stopRequested;
+    private bool _disposed;
+    private int _externalWaits;
+
+    /// <summary>Creates a loop; it runs when <see cref="RunUntilComplete{T}(Func{Task{T}})"/> or <see cref="RunForever"/> is called.</summary>
+    /// <param name="options">Settings; defaults when null.</param>
+    public EventLoop(LoopOptions? options = null)
+    {
+        options ??= new LoopOptions();
+        Name = options.Name ?? $"loop-{Interlocked.Increment(ref s_loopCount)}";
+        Clock = options.Clock ?? throw new ArgumentException("LoopOptions.Clock must not be null; use SystemClock.Instance.", nameof(options));
+        Logger = options.LoggerFactory?.CreateLogger("Eddy.EventLoop") ?? StandardErrorLogger.Instance;
+        _poller = PollerFactory.Create(options.UsePortablePoller);
+        SynchronizationContext = new LoopSynchronizationContext(this);
+        TaskScheduler = new LoopTaskScheduler(this);
+        Coroutines = new CoroutineRegistry();
+        if (options.StallThreshold is { } threshold && threshold > TimeSpan.Zero)
+            _stallDetector = new StallDetector(this, threshold);
+        Clock.Attach(this);
+    }
+
+    /// <summary>The loop's name, for diagnostics.</summary>
+    public string Name { get; }
+
+    /// <summary>The loop's time source.</summary>
+    public LoopClock Clock { get; }
+
+    /// <summary>The current time on the loop's clock.</summary>
+    public TimeSpan Time => Clock.Now;
+
+    /// <summary>The context installed on the loop thread while it runs; posts land on the loop.</summary>
+    public SynchronizationContext SynchronizationContext { get; }
+
+    /// <summary>A scheduler that runs tasks on the loop thread, for APIs that take a <see cref="System.Threading.Tasks.TaskScheduler"/>.</summary>
+    public TaskScheduler TaskScheduler { get; }
+
+    /// <summary>Whether the loop is running on some thread now.</summary>
+    public bool IsRunning => Volatile.Read(ref _threadId) != -1;
+
+    /// <summary>Whether the calling thread is the one running this loop.</summary>
+    public bool IsOnLoopThread
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Environment.CurrentManagedThreadId == _threadId;
+    }
+
+    internal ILogger Logger { get; }
+
+    internal CoroutineRegistry Coroutines { get; }
+
+    internal IPoller Poller => _poller;
+
+    internal StallDetector? StallDetector => _stallDetector;
+
+    /// <summary>
+    /// The loop running on the calling thread.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No loop runs on this thread.</exception>
+    public static EventLoop Current => t_current ?? throw NoLoopRunning();
+
+    /// <summary>Gets the loop running on the calling thread, if any.</summary>
+    /// <param name="loop">The loop, or null.</param>
+    /// <returns>Whether a loop runs on this thread.</returns>
+    public static bool TryGetCurrent([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out EventLoop? loop)
+    {
+        loop = t_current;
+        return loop is not null;
+    }
+
+    internal static EventLoop? CurrentOrNull => t_current;
+
+    internal static InvalidOperationException NoLoopRunning() => new(
+        $"No Eddy event loop is running on this thread ({DescribeThread(Thread.CurrentThread)}). " +
+        "Start one with EventLoop.Run(async () => ...) and call this from code running inside it, " +
+        "or pass the loop explicitly (loop.Spawn, loop.InvokeAsync).");
+
+    internal static string DescribeThread(Thread thread) =>
+        thread.Name is { Length: > 0 } name ? $"thread {thread.ManagedThreadId} '{name}'" : $"thread {thread.ManagedThreadId}";
+
+    /// <summary>
+    /// Runs <paramref name="main"/> on a new loop on this thread until it completes, and returns
+    /// its result (asyncio.run). Coroutines still running then are cancelled and awaited.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="main">The main coroutine.</param>
+    /// <param name="options">Loop settings; defaults when null.</param>
+    /// <returns>What <paramref name="main"/> returned; its exception is rethrown.</returns>
+    public static T Run<T>(Func<Task<T>> main, LoopOptions? options = null)
+    {
+        using var loop = new EventLoop(options);
+        return loop.RunUntilComplete(main);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="main"/> on a new loop on this thread until it completes (asyncio.run).
+    /// </summary>
+    /// <param name="main">The main coroutine.</param>
+    /// <param name="options">Loop settings; defaults when null.</param>
+    public static void Run(Func<Task> main, LoopOptions? options = null)
+    {
+        using var loop = new EventLoop(options);
+        loop.RunUntilComplete(main);
+    }
+
+    /// <summary>Runs the loop on this thread until <paramref name="main"/> completes (run_until_complete).</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="main">The main coroutine.</param>
+    /// <returns>What <paramref name="main"/> returned; its exception is rethrown.</returns>
+    public T RunUntilComplete<T>(Func<Task<T>> main)
+    {
+        ArgumentNullException.ThrowIfNull(main);
+        var coroutine = (Coroutine<T>)RunOnThisThread(() => Spawn(main, "main"))!;
+        return coroutine.GetResultOrThrow();
+    }
+
+    /// <summary>Runs the loop on this thread until <paramref name="main"/> completes (run_until_complete).</summary>
+    /// <param name="main">The main coroutine.</param>
+    public void RunUntilComplete(Func<Task> main)
+    {
+        ArgumentNullException.ThrowIfNull(main);
+        RunOnThisThread(() => Spawn(main, "main"))!.ThrowIfNotSuccessful();
+    }
+
+    /// <summary>Runs the loop on this thread until <see cref="Stop"/> is called (run_forever).</summary>
+    public void RunForever() => RunOnThisThread(null);
+
+    /// <summary>Asks the loop to return from <see cref="RunForever"/> after its current turn. Safe from any thread.</summary>
+    public void Stop()
+    {
+        _stopRequested = true;
+        WakeUp();
+    }
+
+    /// <summary>Runs turns until the main coroutine <paramref name="start"/> spawns completes, or until <see cref="Stop"/>.</summary>
+    private Coroutine? RunOnThisThread(Func<Coroutine>? start)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (t_current is { } running)
+            throw new InvalidOperationException(
+                $"Loop '{Name}' cannot start on a thread that is already running loop '{running.Name}'. " +
+                "Await the coroutine from the running loop instead, or start the new loop on another thread (LoopGroup).");
+        if (Interlocked.CompareExchange(ref _threadId, Environment.CurrentManagedThreadId, -1) != -1)
+            throw new InvalidOperationException($"Loop '{Name}' is already running on another thread; a loop runs on one thread at a time.");
+
+        var previousContext = SynchronizationContext.Current;
+        _thread = Thread.CurrentThread;
+        t_current = this;
+        SynchronizationContext.SetSynchronizationContext(SynchronizationContext);
+        _stopRequested = false;
+        _stallDetector?.Start();
+        Coroutine? main = null;
+        try
+        {
+            main = start?.Invoke();
+            while (main?.IsCompleted != true && !_stopRequested) RunOnce();
+            CancelLeftovers();
+            return main;
+        }
+        finally
+        {
+            main?.MarkObserved(); // its outcome goes to the caller of Run
+            _stallDetector?.Stop();
+            SynchronizationContext.SetSynchronizationContext(previousContext);
+            t_current = null;
+            _thread = null;
+            Volatile.Write(ref _threadId, -1);
+            Coroutines.ReportUnobservedFailures(Logger);
+        }
+    }
+
+    /// <summary>
+    /// Cancels the coroutines still alive when the main one ends and lets them finish, as
+    /// asyncio.run does, so nothing the loop started is left half-done without being told.
+    /// </summary>
+    private void CancelLeftovers()
+    {
+        if (_stopRequested || Coroutines.LiveCount == 0) return;
+        Coroutines.CancelAll();
+        while (Coroutines.LiveCount > 0 && HasPendingWork()) RunOnce();
+        if (Coroutines.LiveCount > 0)
+            Logger.LogWarning("Loop {Loop} ended with {Count} coroutine(s) that ignored cancellation:\n{Dump}",
+                Name, Coroutines.LiveCount, Dump());
+    }
+
+    private bool HasPendingWork() =>
+        _ready.Count > 0 || _incoming.Count > 0 || _timers.Count > 0 || Volatile.Read(ref _externalWaits) > 0;
+
+    /// <summary>One turn of the loop.</summary>
+    internal void RunOnce()
+    {
+        _incoming.MoveTo(_ready);
+        int timeout = ComputePollTimeout();
+        if (timeout != 0)
+        {
+            // Announce the sleep, then look again: a thread that posted before seeing the flag has
+            // made its item visible by now, and one that posts after will see the flag and wake us.
+            Interlocked.Exchange(ref _sleeping, 1);
+            if (_incoming.Count > 0) timeout = 0;
+            _poller.Poll(timeout);
+            Volatile.Write(ref _sleeping, 0);
+        }
+        else
+        {
+            _poller.Poll(0);
+        }
+        _incoming.MoveTo(_ready);
+        FireDueTimers();
+        RunReady();
+    }
+
+    private int ComputePollTimeout()
+    {
+        if (_ready.Count > 0 || _incoming.Count > 0 || _stopRequested) return 0;
+        long next = _timers.NextDue;
+        if (next == long.MaxValue) return -1;
+        long now = Clock.NowTicks;
+        if (next <= now) return 0;
+        if (Clock is not SystemClock)
+        {
+            // Virtual time: jump when nothing outside the loop can still wake it; otherwise wait
+            // (without a limit) for that outside work or for the test to advance the clock.
+            return Volatile.Read(ref _externalWaits) == 0 && Clock.TryJumpTo(next) ? 0 : -1;
+        }
+        long ms = (next - now + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+        return (int)Math.Min(ms, int.MaxValue);
+    }
+
+    private void FireDueTimers()
+    {
+        if (_timers.Count == 0) return;
+        long now = Clock.NowTicks;
+        while (_timers.PopDue(now) is { } timer) RunStep(timer);
+    }
+
+    private void RunReady()
+    {
+        for (int budget = StepBudget; budget > 0 && _ready.Count > 0; budget--)
+        {
+            _ready.Dequeue(out object callback, out object? state);
+            RunStep(callback, state);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void RunStep(object callback, object? state)
+    {
+        _stallDetector?.BeginStep(callback, state);
+        try
+        {
+            if (callback is Action<object?> action) action(state);
+            else Unsafe.As<SendOrPostCallback>(callback)(state);
+        }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "Unhandled exception in a callback on loop {Loop}; the loop goes on.", Name);
+        }
+        _stallDetector?.EndStep();
+    }
+
+    private void RunStep(TimerNode timer)
+    {
+        _stallDetector?.BeginStep(timer, null);
+        try { timer.OnTimer(); }
+        catch (Exception e) { Logger.LogError(e, "Unhandled exception in a timer callback on loop {Loop}; the loop goes on.", Name); }
+        _stallDetector?.EndStep();
+    }
+
+    /// <summary>
+    /// Queues a callback from the loop thread without allocating. Callers must be on the loop thread.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Post(Action<object?> callback, object? state)
+    {
+        Debug.Assert(IsOnLoopThread || !IsRunning, "Post is for the loop thread; use PostFromAnyThread.");
+        _ready.Enqueue(callback, state);
+    }
+
+    /// <summary>Queues a callback from any thread, waking the loop if it sleeps.</summary>
+    internal void PostFromAnyThread(Action<object?> callback, object? state) => Enqueue(callback, state);
+
+    /// <summary>Queues a <see cref="SendOrPostCallback"/> from any thread (the synchronization context's path).</summary>
+    internal void PostCallbackFromAnyThread(SendOrPostCallback callback, object? state) => Enqueue(callback, state);
+
+    private void Enqueue(object callback, object? state)
+    {
+        if (IsOnLoopThread)
+        {
+            _ready.Enqueue(callback, state);
+            return;
+        }
+        _incoming.Enqueue(callback, state);
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _sleeping) == 1 && Interlocked.Exchange(ref _sleeping, 0) == 1) _poller.Wake();
+    }
+
+    /// <summary>Makes the loop take a turn (for example after a virtual clock moved). Safe from any thread.</summary>
+    internal void WakeUp()
+    {
+        if (!IsOnLoopThread) _poller.Wake();
+    }
+
+    internal void AddTimer(TimerNode node, long due)
+    {
+        AssertOnLoopThread();
+        _timers.Add(node, due);
+    }
+
+    internal void RemoveTimer(TimerNode node) => _timers.Remove(node);
+
+    internal void CancelTimer(TimerNode node)
+    {
+        if (IsOnLoopThread || !IsRunning) _timers.Remove(node);
+        else PostFromAnyThread(static s => { var (loop, n) = ((EventLoop, TimerNode))s!; loop._timers.Remove(n); }, (this, node));
+    }
+
+    /// <summary>Counts work outside the loop that will post back to it; a virtual clock does not jump past it.</summary>
+    internal void BeginExternalWait() => Interlocked.Increment(ref _externalWaits);
+
+    internal void EndExternalWait() => Interlocked.Decrement(ref _externalWaits);
+
+    /// <summary>Throws, naming both threads, when called off the loop thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AssertOnLoopThread()
+    {
+        if (Environment.CurrentManagedThreadId != _threadId) ThrowWrongThread();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowWrongThread()
+    {
+        var here = Thread.CurrentThread;
+        var owner = _thread;
+        string where = t_current is { } other ? $"from loop '{other.Name}' on {DescribeThread(here)}" : $"from {DescribeThread(here)}";
+        string ownerThread = owner is null ? "no thread (it is not running)" : DescribeThread(owner);
+        throw new InvalidOperationException(
+            $"An object of loop '{Name}' (running on {ownerThread}) was used {where}. Eddy objects belong to one loop " +
+            "and are not thread-safe: use them from code running on that loop, or hop to it with loop.InvokeAsync(...) / CallSoonThreadSafe(...).");
+    }
+
+    /// <summary>Closes the loop's poller. The loop must not be running.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        if (IsRunning) throw new InvalidOperationException($"Loop '{Name}' is still running; stop it before disposing it.");
+        _disposed = true;
+        Clock.Detach(this);
+        _stallDetector?.Dispose();
+        _poller.Dispose();
+    }
+
+    internal static void Rethrow(Exception exception) => ExceptionDispatchInfo.Throw(exception);
+}

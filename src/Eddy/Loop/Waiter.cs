@@ -1,0 +1,252 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
+
+namespace Eddy.Loop;
+
+/// <summary>Told when one of its waiters leaves early (cancelled or timed out), to forget it.</summary>
+internal interface IWaitOwner<T>
+{
+    void OnWaiterAbandoned(Waiter<T> waiter);
+
+    /// <summary>Describes what is awaited, for <see cref="EventLoop.Dump"/>.</summary>
+    string DescribeWait();
+}
+
+/// <summary>
+/// One suspended <c>await</c> on an Eddy primitive: the <see cref="IValueTaskSource{T}"/> behind the
+/// <see cref="ValueTask{T}"/> it returned, a node of its owner's FIFO wait list, and (for waits
+/// with a deadline) a timer. Pooled per loop thread, so a wait allocates nothing in steady state.
+/// </summary>
+/// <remarks>
+/// Completion never runs the continuation inline: it queues it on the loop's ready ring. That
+/// keeps every resumption on the loop thread, in FIFO order, without re-entering the code that
+/// completed it, and without allocating (a SynchronizationContext post would).
+/// </remarks>
+[DebuggerDisplay("Waiter<{typeof(T).Name}> completed = {_completed}, version = {_version}")]
+internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSource
+{
+    private const int MaxPooledPerThread = 1024;
+    [ThreadStatic] private static Waiter<T>? t_pool;
+    [ThreadStatic] private static int t_pooled;
+
+    private static readonly Action<object?, CancellationToken> OnCancelCallback = static (state, token) => ((Waiter<T>)state!).OnCancelRequested(token);
+
+    private EventLoop _loop = null!;
+    private Action<object?>? _continuation;
+    private object? _continuationState;
+    private T _result = default!;
+    private T _timeoutResult = default!;
+    private Exception? _error;
+    private short _version;
+    private bool _completed;
+    private CancellationTokenRegistration _registration;
+
+    /// <summary>Links of the owner's wait list.</summary>
+    internal Waiter<T>? Next, Prev;
+
+    /// <summary>Whether the waiter is in a wait list now.</summary>
+    internal bool Listed;
+
+    /// <summary>Who to tell when the waiter leaves early; null when nobody needs to know.</summary>
+    internal IWaitOwner<T>? Owner;
+
+    /// <summary>Free-form payload for the owner (the item a blocked put carries, say).</summary>
+    internal object? Tag;
+
+    /// <summary>Value-typed payload for the owner.</summary>
+    internal T Item = default!;
+
+    private Waiter() { }
+
+    internal bool IsCompleted => _completed;
+
+    /// <summary>Changes each time the waiter is recycled: a late completion compares it to skip a reused waiter.</summary>
+    internal short Version => _version;
+
+    internal EventLoop Loop => _loop;
+
+    /// <summary>Takes a waiter from the pool of the calling (loop) thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Waiter<T> Rent(EventLoop loop, IWaitOwner<T>? owner)
+    {
+        var waiter = t_pool;
+        if (waiter is not null)
+        {
+            t_pool = waiter.Next;
+            waiter.Next = null;
+            t_pooled--;
+        }
+        else
+        {
+            waiter = new Waiter<T>();
+        }
+        waiter._loop = loop;
+        waiter.Owner = owner;
+        return waiter;
+    }
+
+    /// <summary>The awaitable for this wait; valid until it has been awaited once.</summary>
+    internal ValueTask<T> Task => new(this, _version);
+
+    /// <summary>The same wait, for callers that need no result.</summary>
+    internal ValueTask VoidTask => new(this, _version);
+
+    /// <summary>
+    /// Makes <paramref name="token"/> cancel the wait. When it is already cancelled the wait
+    /// completes at once with <see cref="OperationCanceledException"/>; returns false then.
+    /// </summary>
+    internal bool RegisterCancellation(CancellationToken token)
+    {
+        if (!token.CanBeCanceled) return true;
+        if (token.IsCancellationRequested)
+        {
+            TrySetCanceled(token);
+            return false;
+        }
+        _registration = token.UnsafeRegister(OnCancelCallback, this);
+        return true;
+    }
+
+    /// <summary>Completes the wait with <paramref name="timeoutResult"/> at <paramref name="due"/> unless it completes first.</summary>
+    internal void ArmTimer(long due, T timeoutResult)
+    {
+        _timeoutResult = timeoutResult;
+        _loop.AddTimer(this, due);
+    }
+
+    internal override void OnTimer()
+    {
+        if (_completed) return;
+        Owner?.OnWaiterAbandoned(this);
+        TrySetResult(_timeoutResult);
+    }
+
+    private void OnCancelRequested(CancellationToken token)
+    {
+        if (_loop.IsOnLoopThread)
+        {
+            CancelNow(_version, token);
+            return;
+        }
+        // Completion disposes the registration, which waits for this callback: the version read
+        // here is the registered wait's, and a stale request is recognised by it on the loop.
+        _loop.PostFromAnyThread(CancelRequest.Run, new CancelRequest(this, _version, token));
+    }
+
+    private void CancelNow(short version, CancellationToken token)
+    {
+        if (version != _version || _completed) return;
+        Owner?.OnWaiterAbandoned(this);
+        TrySetCanceled(token);
+    }
+
+    internal bool TrySetResult(T result)
+    {
+        if (_completed) return false;
+        _result = result;
+        Complete();
+        return true;
+    }
+
+    internal bool TrySetException(Exception error)
+    {
+        if (_completed) return false;
+        _error = error;
+        Complete();
+        return true;
+    }
+
+    internal bool TrySetCanceled(CancellationToken token) => TrySetException(new OperationCanceledException(token));
+
+    private void Complete()
+    {
+        _completed = true;
+        if (IsScheduled) _loop.RemoveTimer(this);
+        _registration.Dispose();
+        _registration = default;
+        if (_continuation is { } continuation) _loop.PostFromAnyThread(continuation, _continuationState);
+    }
+
+    public ValueTaskSourceStatus GetStatus(short token)
+    {
+        if (!_completed) return ValueTaskSourceStatus.Pending;
+        if (_error is null) return ValueTaskSourceStatus.Succeeded;
+        return _error is OperationCanceledException ? ValueTaskSourceStatus.Canceled : ValueTaskSourceStatus.Faulted;
+    }
+
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+    {
+        if (token != _version) ThrowMisuse();
+        if ((flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0 && ExecutionContext.Capture() is { } context)
+        {
+            // Only OnCompleted (not the UnsafeOnCompleted async methods use) asks for this: rare, so a closure is fine.
+            var inner = continuation;
+            var innerState = state;
+            continuation = _ => ExecutionContext.Run(context, s => inner(s), innerState);
+            state = null;
+        }
+        _continuationState = state;
+        _continuation = continuation;
+        if (_completed) _loop.PostFromAnyThread(continuation, state);
+    }
+
+    public T GetResult(short token)
+    {
+        if (token != _version || !_completed) ThrowMisuse();
+        var error = _error;
+        var result = _result;
+        Recycle();
+        if (error is not null) EventLoop.Rethrow(error);
+        return result;
+    }
+
+    void IValueTaskSource.GetResult(short token) => GetResult(token);
+
+    private void Recycle()
+    {
+        _version++;
+        _completed = false;
+        _continuation = null;
+        _continuationState = null;
+        _result = default!;
+        _timeoutResult = default!;
+        Item = default!;
+        _error = null;
+        Owner = null;
+        Tag = null;
+        Prev = null;
+        Listed = false;
+        var loop = _loop;
+        _loop = null!;
+        if (t_pooled < MaxPooledPerThread && loop.IsOnLoopThread)
+        {
+            Next = t_pool;
+            t_pool = this;
+            t_pooled++;
+        }
+        else
+        {
+            Next = null;
+        }
+    }
+
+    /// <summary>What this waiter waits for, for diagnostics.</summary>
+    internal string Describe() => Owner?.DescribeWait() ?? (IsScheduled ? "a timer" : "an Eddy primitive");
+
+    private static void ThrowMisuse() => throw new InvalidOperationException(
+        "This ValueTask was already awaited, or is awaited twice at once. Await each ValueTask returned by Eddy exactly once; call .AsTask() to await it more than once.");
+
+    private sealed class CancelRequest(Waiter<T> waiter, short version, CancellationToken token)
+    {
+        public static readonly Action<object?> Run = static state =>
+        {
+            var request = (CancelRequest)state!;
+            request._waiter.CancelNow(request._version, request._token);
+        };
+
+        private readonly Waiter<T> _waiter = waiter;
+        private readonly short _version = version;
+        private readonly CancellationToken _token = token;
+    }
+}
