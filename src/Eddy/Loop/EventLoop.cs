@@ -358,6 +358,19 @@ public sealed partial class EventLoop : IDisposable
 
     internal void EndExternalWait() => Interlocked.Decrement(ref _externalWaits);
 
+    /// <summary>
+    /// Binds a primitive to the loop running on this thread on first use, and afterwards checks
+    /// it is used from that loop only. Primitives can so be created anywhere (a static field, a
+    /// constructor) and belong to the loop that first uses them, as in asyncio.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static EventLoop Bind(ref EventLoop? loop)
+    {
+        var bound = loop ??= t_current ?? throw NoLoopRunning();
+        bound.AssertOnLoopThread();
+        return bound;
+    }
+
     /// <summary>Throws, naming both threads, when called off the loop thread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void AssertOnLoopThread()
