@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Threading.Tasks.Sources;
 using Eddy.Coroutines;
 using Eddy.Loop;
@@ -47,6 +48,10 @@ internal static class AsyncStack
                 case Task t when StateMachineOf(t) is { } machine:
                     text.Append(MethodName(machine.GetType()));
                     current = AwaitedBy(machine);
+                    break;
+                case Task t when SourceOf(t) is { } source:
+                    current = source; // a ValueTask turned into a Task: describe what it wraps
+                    text.Length -= Math.Min(text.Length, 4);
                     break;
                 case Task t:
                     text.Append(t.IsCompleted ? "a completed task" : $"a {t.GetType().Name}");
@@ -100,9 +105,23 @@ internal static class AsyncStack
         return field?.GetValue(box);
     }
 
+    /// <summary>The value-task source a wrapper task (ValueTask.AsTask) completes from.</summary>
+    private static object? SourceOf(Task task) =>
+        AllFields(task.GetType()).Select(f => f.GetValue(task)).FirstOrDefault(v => v is IValueTaskSource || (v is not null && IsWaiter(v.GetType())));
+
+    private static bool IsWaiter(Type type) => type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Waiter<>);
+
+    private static IEnumerable<FieldInfo> AllFields(Type? type)
+    {
+        for (; type is not null && type != typeof(object); type = type.BaseType)
+            foreach (var field in type.GetFields(Fields | BindingFlags.DeclaredOnly)) yield return field;
+    }
+
     private static Coroutine? CoroutineOf(object box)
     {
-        if (box.GetType().GetField("Context", Fields)?.GetValue(box) is not ExecutionContext context) return null;
+        // The box keeps the execution context it captured in a field of its own or of Task's.
+        var context = AllFields(box.GetType()).Select(f => f.GetValue(box)).OfType<ExecutionContext>().FirstOrDefault();
+        if (context is null) return null;
         Coroutine? found = null;
         ExecutionContext.Run(context, _ => found = Coroutine.Current, null);
         return found;
@@ -111,13 +130,24 @@ internal static class AsyncStack
     /// <summary>"Type.Method" from a compiler-generated state machine type such as <c>Program+&lt;MainAsync&gt;d__3</c>.</summary>
     private static string MethodName(Type machine)
     {
-        string name = machine.Name;
-        int open = name.IndexOf('<'), close = name.IndexOf('>');
-        string method = open >= 0 && close > open ? name[(open + 1)..close] : name;
-        if (method.Length == 0 || method.Contains('<')) method = "a lambda";
+        string method = MethodNameOf(machine.Name);
         var owner = machine.DeclaringType;
         while (owner is not null && owner.Name.Contains('<')) owner = owner.DeclaringType;
         return owner is null ? method : $"{owner.Name}.{method}";
+    }
+
+    /// <summary>
+    /// Reads the compiler's names: <c>&lt;RunAsync&gt;d__3</c> (a method), <c>&lt;&lt;Main&gt;$&gt;g__Inner|0_1&gt;d</c>
+    /// (a local function) and <c>&lt;&lt;Main&gt;b__0_0&gt;d</c> (a lambda inside Main).
+    /// </summary>
+    private static string MethodNameOf(string name)
+    {
+        var local = Regex.Match(name, @"g__(?<name>[^|]+)\|");
+        if (local.Success) return local.Groups["name"].Value;
+        var lambda = Regex.Match(name, @"^<<(?<outer>[^<>$]+)>\$?>b__");
+        if (lambda.Success) return $"a lambda in {lambda.Groups["outer"].Value}";
+        var method = Regex.Match(name, @"^<(?<name>[^<>]+)>d__");
+        return method.Success ? method.Groups["name"].Value : name;
     }
 
     private static string DescribeDelegate(object? callback) =>
