@@ -30,13 +30,13 @@ public partial class Coroutine : IWaitOwner<bool>
 
     private readonly EventLoop _loop;
     private readonly string? _name;
-    private Delegate? _body;
-    private Task? _task;
+    // The body (a delegate) until it starts, then the Task it returned until it ends: one field,
+    // because every byte of a coroutine counts when a server spawns one per request.
+    private object? _bodyOrTask;
     private CancellationTokenSource? _cts;
     private object? _continuations;
     private Exception? _exception;
-    private TaskCompletionSource? _completionSource;
-    private UnobservedFailure? _unobserved;
+    private Observers? _observers;
     private volatile CoroutineState _state;
     private bool _cancelRequested;
 
@@ -45,7 +45,7 @@ public partial class Coroutine : IWaitOwner<bool>
     internal Coroutine(EventLoop loop, Delegate body, string? name, TaskGroup? group)
     {
         _loop = loop;
-        _body = body;
+        _bodyOrTask = body;
         _name = name;
         Group = group;
         Id = Interlocked.Increment(ref s_nextId);
@@ -176,16 +176,17 @@ public partial class Coroutine : IWaitOwner<bool>
     /// <returns>The task.</returns>
     public Task AsTask()
     {
-        var source = _completionSource;
+        var observers = Volatile.Read(ref _observers) ?? Interlocked.CompareExchange(ref _observers, new Observers(), null) ?? _observers!;
+        var source = observers.CompletionSource;
         if (source is not null) return source.Task;
         source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var winner = Interlocked.CompareExchange(ref _completionSource, source, null);
+        var winner = Interlocked.CompareExchange(ref observers.CompletionSource, source, null);
         if (winner is not null) return winner.Task;
         RunOnLoop(static state =>
         {
             var self = (Coroutine)state!;
             if (self.IsCompleted) self.CompleteSource();
-            else self.AddContinuation(self._completionSource!);
+            else self.AddContinuation(self._observers!.CompletionSource!);
         }, this);
         return source.Task;
     }
@@ -253,7 +254,7 @@ public partial class Coroutine : IWaitOwner<bool>
         Task? task;
         try
         {
-            task = InvokeBody(_body!);
+            task = InvokeBody((Delegate)_bodyOrTask!);
         }
         catch (Exception e)
         {
@@ -267,7 +268,7 @@ public partial class Coroutine : IWaitOwner<bool>
             Finish(CoroutineState.Faulted, new InvalidOperationException($"The body of coroutine '{Name}' returned a null Task; return a Task (for example Task.CompletedTask)."));
             return;
         }
-        _task = task;
+        _bodyOrTask = task;
         if (task.IsCompleted) OnBodyCompleted();
         // Capturing the loop's context (not ConfigureAwait(false)) is what lets the runtime run
         // this inline when the body ends on the loop thread: with a custom context installed, it
@@ -297,7 +298,7 @@ public partial class Coroutine : IWaitOwner<bool>
 
     private void OnBodyCompleted()
     {
-        var task = _task!;
+        var task = (Task)_bodyOrTask!;
         if (task.IsCompletedSuccessfully)
         {
             CaptureResult(task);
@@ -325,11 +326,10 @@ public partial class Coroutine : IWaitOwner<bool>
     {
         _exception = exception;
         _state = state;
-        _body = null;
-        _task = null;
+        _bodyOrTask = null;
         _loop.Coroutines.Remove(this);
-        if (state == CoroutineState.Faulted && _continuations is null && Group is null && _completionSource is null)
-            _unobserved = _loop.Coroutines.TrackUnobserved(this, exception!);
+        if (state == CoroutineState.Faulted && _continuations is null && Group is null && _observers?.CompletionSource is null)
+            (_observers ??= new Observers()).Unobserved = _loop.Coroutines.TrackUnobserved(this, exception!);
         Group?.OnChildCompleted(this);
         RunContinuations();
     }
@@ -362,7 +362,7 @@ public partial class Coroutine : IWaitOwner<bool>
 
     private void CompleteSource()
     {
-        var source = _completionSource!;
+        var source = _observers!.CompletionSource!;
         switch (_state)
         {
             case CoroutineState.Succeeded: source.TrySetResult(); break;
@@ -373,9 +373,9 @@ public partial class Coroutine : IWaitOwner<bool>
 
     internal void MarkObserved()
     {
-        var unobserved = _unobserved;
+        var unobserved = _observers?.Unobserved;
         if (unobserved is null) return;
-        _unobserved = null;
+        _observers!.Unobserved = null;
         unobserved.Dismiss();
     }
 
@@ -383,16 +383,23 @@ public partial class Coroutine : IWaitOwner<bool>
     internal bool IsCancelRequested => _cancelRequested;
 
     /// <summary>The task the body returned while it runs, for <see cref="EventLoop.Dump"/>.</summary>
-    internal Task? RunningTask => _task;
+    internal Task? RunningTask => _bodyOrTask as Task;
 
     /// <summary>What the coroutine is waiting for, for <see cref="EventLoop.Dump"/>.</summary>
     internal string DescribeWait() => _state switch
     {
         CoroutineState.Pending => "not started",
-        CoroutineState.Running when _task is { } task => AsyncStack.Describe(task),
+        CoroutineState.Running when _bodyOrTask is Task task => AsyncStack.Describe(task),
         CoroutineState.Running => "running",
         _ => _state.ToString().ToLowerInvariant(),
     };
+
+    /// <summary>The rarely needed parts: a Task for outside code, and a pending unobserved-failure report.</summary>
+    private sealed class Observers
+    {
+        public TaskCompletionSource? CompletionSource;
+        public UnobservedFailure? Unobserved;
+    }
 
     private sealed class CompletionCallback(Coroutine coroutine, Action<Coroutine> callback)
     {

@@ -27,6 +27,13 @@ public sealed partial class EventLoop : IDisposable
     /// <summary>Ready callbacks run per turn before I/O is polled again (Tokio's cooperative budget plays the same role).</summary>
     private const int StepBudget = 1024;
 
+    /// <summary>
+    /// How many busy turns may pass without looking at I/O (Tokio's event_interval is 61): with
+    /// a budget of <see cref="StepBudget"/> steps per turn, a busy loop still polls at least
+    /// every ~60,000 steps, and in practice far more often, since I/O-driven turns are short.
+    /// </summary>
+    private const int BusyTurnsPerPoll = 61;
+
     [ThreadStatic] private static EventLoop? t_current;
     private static int s_loopCount;
 
@@ -41,6 +48,7 @@ public sealed partial class EventLoop : IDisposable
     private volatile bool _stopRequested;
     private bool _disposed;
     private int _externalWaits;
+    private int _busyTurns;
 
     /// <summary>Creates a loop; it runs when <see cref="RunUntilComplete{T}(Func{Task{T}})"/> or <see cref="RunForever"/> is called.</summary>
     /// <param name="options">Settings; defaults when null.</param>
@@ -238,9 +246,14 @@ public sealed partial class EventLoop : IDisposable
             if (_incoming.Count > 0) timeout = 0;
             _poller.Poll(timeout);
             Volatile.Write(ref _sleeping, 0);
+            _busyTurns = 0;
         }
-        else
+        else if (++_busyTurns >= BusyTurnsPerPoll)
         {
+            // Work is ready, so this poll must not block; skipping it most turns saves a system
+            // call per turn when coroutines hand work to each other, and polling every few turns
+            // keeps I/O from starving.
+            _busyTurns = 0;
             _poller.Poll(0);
         }
         _incoming.MoveTo(_ready);

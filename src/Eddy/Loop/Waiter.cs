@@ -178,17 +178,22 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
     {
         if (token != _version) ThrowMisuse();
-        if ((flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0 && ExecutionContext.Capture() is { } context)
-        {
-            // Only OnCompleted (not the UnsafeOnCompleted async methods use) asks for this: rare, so a closure is fine.
-            var inner = continuation;
-            var innerState = state;
-            continuation = _ => ExecutionContext.Run(context, s => inner(s), innerState);
-            state = null;
-        }
+        if ((flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0)
+            (continuation, state) = FlowingContext(continuation, state);
         _continuationState = state;
         _continuation = continuation;
         if (_completed) _loop.PostFromAnyThread(continuation, state);
+    }
+
+    /// <summary>
+    /// Only OnCompleted (not the UnsafeOnCompleted that async methods use) asks to flow the
+    /// execution context: rare, so a closure is fine, kept out of OnCompleted so that the common
+    /// path allocates nothing.
+    /// </summary>
+    private static (Action<object?>, object?) FlowingContext(Action<object?> continuation, object? state)
+    {
+        if (ExecutionContext.Capture() is not { } context) return (continuation, state);
+        return (_ => ExecutionContext.Run(context, s => continuation(s), state), null);
     }
 
     public T GetResult(short token)
