@@ -105,7 +105,9 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
             return false;
         }
         _registration = token.UnsafeRegister(OnCancelCallback, this);
-        return true;
+        // A cancellation that raced in between the check and the registration has run the
+        // callback already, completing the wait: the caller must not enlist it then.
+        return !_completed;
     }
 
     /// <summary>Completes the wait with <paramref name="timeoutResult"/> at <paramref name="due"/> unless it completes first.</summary>
