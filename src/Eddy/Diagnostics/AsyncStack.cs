@@ -42,6 +42,9 @@ internal static class AsyncStack
                 case Coroutine coroutine:
                     text.Append("awaiting coroutine ").Append(Quote(coroutine));
                     return text.ToString();
+                case IDescribedWait described:
+                    text.Append("waiting on ").Append(described.DescribeWait());
+                    return text.ToString();
                 case IValueTaskSource or IValueTaskSource<bool> when DescribeWaiter(current) is { } wait:
                     text.Append("waiting on ").Append(wait);
                     return text.ToString();
@@ -88,7 +91,7 @@ internal static class AsyncStack
     private static object? Unwrap(object value, int depth)
     {
         if (depth > 3) return null;
-        if (value is Task or Coroutine or IValueTaskSource) return value;
+        if (value is Task or Coroutine or IValueTaskSource or IDescribedWait) return value;
         var type = value.GetType();
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Waiter<>)) return value;
         if (!type.IsValueType) return null;

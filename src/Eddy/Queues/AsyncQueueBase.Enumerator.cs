@@ -12,7 +12,7 @@ public abstract partial class AsyncQueueBase<T>
     /// exception. It is itself the source of the <see cref="ValueTask{Boolean}"/> that
     /// <see cref="MoveNextAsync"/> returns, so a step that waits allocates nothing either.
     /// </summary>
-    private sealed class Enumerator : IAsyncEnumerator<T>, IValueTaskSource<bool>
+    private sealed class Enumerator : IAsyncEnumerator<T>, IValueTaskSource<bool>, Diagnostics.IDescribedWait
     {
         private static readonly Action<object?> OnWaitEnded = static state => ((Enumerator)state!).Resume();
 
@@ -32,6 +32,9 @@ public abstract partial class AsyncQueueBase<T>
         private Action<object?>? _continuation;
         private object? _continuationState;
         private bool _disposed;
+
+        /// <summary>For loop.Dump(): an enumerator waits on its queue's get.</summary>
+        public string DescribeWait() => $"{_queue.DisplayName} (await foreach, empty)";
 
         public Enumerator(AsyncQueueBase<T> queue, CancellationToken token, CancellationTokenSource? linked)
         {

@@ -33,3 +33,23 @@ public class DumpTests
         Assert.Contains(lines, l => l.StartsWith("      grandchild #"));
     }
 }
+
+public class DumpThroughWrappersTests
+{
+    [Fact]
+    public void Dump_sees_through_await_foreach_on_a_queue()
+    {
+        string dump = EventLoop.Run(async () =>
+        {
+            var queue = new Eddy.Queues.AsyncQueue<int>();
+            var consumer = Coroutine.Spawn(async () => { await foreach (var _ in queue) { } }, "consumer");
+            await Coroutine.YieldAsync();
+            await Coroutine.YieldAsync();
+            string text = EventLoop.Current.Dump();
+            queue.Complete();
+            await consumer;
+            return text;
+        });
+        Assert.Contains(dump.Split('\n'), l => l.Contains("consumer #") && l.Contains("AsyncQueue<Int32> (await foreach, empty)"));
+    }
+}
