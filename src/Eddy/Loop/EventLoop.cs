@@ -34,6 +34,9 @@ public sealed partial class EventLoop : IDisposable
     /// </summary>
     private const int BusyTurnsPerPoll = 61;
 
+    /// <summary>A poll timeout meaning "idle on a virtual clock: poll, then maybe jump".</summary>
+    private const int VirtualIdle = -2;
+
     [ThreadStatic] private static EventLoop? t_current;
     private static int s_loopCount;
 
@@ -231,14 +234,18 @@ public sealed partial class EventLoop : IDisposable
     }
 
     private bool HasPendingWork() =>
-        _ready.Count > 0 || _incoming.Count > 0 || _timers.Count > 0 || Volatile.Read(ref _externalWaits) > 0;
+        _ready.Count > 0 || _incoming.Count > 0 || _timers.Count > 0 || _externalWaits > 0;
 
     /// <summary>One turn of the loop.</summary>
     internal void RunOnce()
     {
         _incoming.MoveTo(_ready);
         int timeout = ComputePollTimeout();
-        if (timeout != 0)
+        if (timeout == VirtualIdle)
+        {
+            PollThenJump();
+        }
+        else if (timeout != 0)
         {
             // Announce the sleep, then look again: a thread that posted before seeing the flag has
             // made its item visible by now, and one that posts after will see the flag and wake us.
@@ -268,14 +275,26 @@ public sealed partial class EventLoop : IDisposable
         if (next == long.MaxValue) return -1;
         long now = Clock.NowTicks;
         if (next <= now) return 0;
-        if (Clock is not SystemClock)
+        if (Clock is VirtualClock virtualClock)
         {
-            // Virtual time: jump when nothing outside the loop can still wake it; otherwise wait
-            // (without a limit) for that outside work or for the test to advance the clock.
-            return Volatile.Read(ref _externalWaits) == 0 && Clock.TryJumpTo(next) ? 0 : -1;
+            // Virtual time: consider jumping when no thread-pool work can still wake the loop;
+            // otherwise wait (without a limit) for that work or for the test to advance the clock.
+            return _externalWaits == 0 && virtualClock.AutoJump ? VirtualIdle : -1;
         }
         long ms = (next - now + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
         return (int)Math.Min(ms, int.MaxValue);
+    }
+
+    /// <summary>
+    /// The loop is idle on a virtual clock: give I/O its chance first (data a coroutine sent over
+    /// loopback is already readable; a peer on another thread gets the clock's threshold in real
+    /// time), and jump to the next timer only if nothing at all happened.
+    /// </summary>
+    private void PollThenJump()
+    {
+        var clock = (VirtualClock)Clock;
+        int events = _poller.Poll(clock.AutoJumpThresholdMilliseconds);
+        if (events == 0 && _incoming.Count == 0 && _ready.Count == 0) clock.TryJumpTo(_timers.NextDue);
     }
 
     private void FireDueTimers()
@@ -366,10 +385,14 @@ public sealed partial class EventLoop : IDisposable
         else PostFromAnyThread(static s => { var (loop, n) = ((EventLoop, TimerNode))s!; loop._timers.Remove(n); }, (this, node));
     }
 
-    /// <summary>Counts work outside the loop that will post back to it; a virtual clock does not jump past it.</summary>
-    internal void BeginExternalWait() => Interlocked.Increment(ref _externalWaits);
+    /// <summary>
+    /// Counts thread-pool jobs the loop waits for (<see cref="ToThreadAsync{T}(Func{T}, CancellationToken)"/>):
+    /// they will surely wake it, so a virtual clock does not jump while there are any. I/O waits
+    /// are not counted: the clock's auto-jump threshold gives peers time. Loop thread only.
+    /// </summary>
+    internal void BeginExternalWait() => _externalWaits++;
 
-    internal void EndExternalWait() => Interlocked.Decrement(ref _externalWaits);
+    internal void EndExternalWait() => _externalWaits--;
 
     /// <summary>
     /// Binds a primitive to the loop running on this thread on first use, and afterwards checks

@@ -56,10 +56,10 @@ public sealed class SystemClock : LoopClock
 /// <remarks>
 /// With <see cref="AutoJump"/> on (the default), a loop that has nothing to run and is waiting
 /// only on timers jumps straight to the next one, so a test of a 30-second timeout takes no real
-/// time. The loop does not jump while it knows of work that can wake it from outside: a
-/// <see cref="EventLoop.ToThreadAsync{T}(Func{T}, CancellationToken)"/> call in progress or an
-/// I/O wait. Work the loop cannot see (for example a plain <see cref="Task.Run(Action)"/> awaited
-/// on the loop) should be awaited with auto-jump off, or time may run ahead of it.
+/// time. Before jumping, the loop polls I/O (waiting <see cref="AutoJumpThreshold"/> in real
+/// time), and it does not jump while a <see cref="EventLoop.ToThreadAsync{T}(Func{T}, CancellationToken)"/>
+/// call is in progress. Work the loop cannot see (for example a plain <see cref="Task.Run(Action)"/>
+/// awaited on the loop) should be awaited with auto-jump off, or time may run ahead of it.
 /// </remarks>
 public sealed class VirtualClock : LoopClock
 {
@@ -77,6 +77,16 @@ public sealed class VirtualClock : LoopClock
 
     /// <summary>Whether a loop with nothing to do but wait for a timer moves the clock to it.</summary>
     public bool AutoJump { get; set; }
+
+    /// <summary>
+    /// How long, in real time, an idle loop waits for I/O before jumping (Trio's
+    /// autojump_threshold). Zero, the default, suits tests whose peers run on the same loop:
+    /// loopback data they sent is readable at once. Give peers on other threads or processes a
+    /// few milliseconds, or they may find the clock moved on before their bytes arrived.
+    /// </summary>
+    public TimeSpan AutoJumpThreshold { get; set; }
+
+    internal int AutoJumpThresholdMilliseconds => (int)Math.Ceiling(AutoJumpThreshold.TotalMilliseconds);
 
     internal override long NowTicks => Volatile.Read(ref _now);
 

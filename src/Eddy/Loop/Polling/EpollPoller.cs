@@ -51,12 +51,12 @@ internal sealed unsafe class EpollPoller : IPoller
 
     public bool SupportsDescriptors => true;
 
-    public void Poll(int timeoutMs)
+    public int Poll(int timeoutMs)
     {
         int n = EpollWait(_epfd, _events, MaxEvents, timeoutMs);
         if (n < 0)
         {
-            if (Marshal.GetLastPInvokeError() == EINTR) return;
+            if (Marshal.GetLastPInvokeError() == EINTR) return 0;
             throw Error("epoll_wait");
         }
         for (int i = 0; i < n; i++)
@@ -67,6 +67,7 @@ internal sealed unsafe class EpollPoller : IPoller
             if (data == WakeData) { DrainWake(); continue; }
             Dispatch(data, flags);
         }
+        return n;
     }
 
     private void Dispatch(ulong data, uint flags)

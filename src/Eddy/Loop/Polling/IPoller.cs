@@ -34,7 +34,8 @@ internal interface IPoller : IDisposable
     /// Waits up to <paramref name="timeoutMs"/> milliseconds (-1: no limit) for readiness or a
     /// <see cref="Wake"/>, and delivers readiness to listeners before returning.
     /// </summary>
-    void Poll(int timeoutMs);
+    /// <returns>How many events it saw, wake-ups included.</returns>
+    int Poll(int timeoutMs);
 
     /// <summary>Makes a blocked or the next <see cref="Poll"/> return at once. Safe from any thread.</summary>
     void Wake();

@@ -11,7 +11,7 @@ internal sealed class PortablePoller : IPoller
 
     public bool SupportsDescriptors => false;
 
-    public void Poll(int timeoutMs) => _wake.Wait(timeoutMs);
+    public int Poll(int timeoutMs) => _wake.Wait(timeoutMs) ? 1 : 0;
 
     public void Wake()
     {
