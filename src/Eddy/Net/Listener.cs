@@ -22,8 +22,9 @@ internal sealed class Listener : IWaitOwner<bool>
     private readonly AddressFamily _family;
     private readonly ConnectionBudget _budget;
     private readonly Func<EventLoop>? _handOff;
-    private readonly HashSet<Coroutine> _handlers = new();
-    private readonly Dictionary<Coroutine, Connection> _connections = new();
+    // Connections served on this loop, with their handler coroutines. Bookkeeping happens in the
+    // handler's own finally, so the set is exact the moment a handler ends.
+    private readonly Dictionary<Connection, Coroutine?> _live = new();
     private Coroutine? _acceptor;
     private Waiter<bool>? _roomWaiter;
     private Waiter<bool>? _drained;
@@ -132,22 +133,34 @@ internal sealed class Listener : IWaitOwner<bool>
             loop.Logger.LogError(e, "Setting up an accepted connection on {EndPoint} failed.", EndPoint);
             return;
         }
+        Interlocked.Increment(ref _count);
         if (loop != _loop)
         {
-            // A hand-off: the owning loop runs and counts it; this listener only accepted it.
-            Interlocked.Increment(ref _count);
-            var coroutine = loop.Spawn(() => ServeAsync(connection));
-            coroutine.AddCompletionCallback(_ => { Interlocked.Decrement(ref _count); _budget.Give(); });
+            // A hand-off: the owning loop runs it; this listener only accepted and counts it.
+            loop.Spawn(async () =>
+            {
+                try { await ServeAsync(connection); }
+                finally { Interlocked.Decrement(ref _count); _budget.Give(); }
+            });
             return;
         }
-        Interlocked.Increment(ref _count);
-        var handler = loop.Spawn(() => ServeAsync(connection));
-        _handlers.Add(handler);
-        _connections[handler] = connection;
-        handler.AddCompletionCallback(OnHandlerDone);
+        _live[connection] = null;
+        _live[connection] = loop.Spawn(() => ServeAsync(connection));
     }
 
     private async Task ServeAsync(Connection connection)
+    {
+        try
+        {
+            await ServeCoreAsync(connection);
+        }
+        finally
+        {
+            if (_live.Remove(connection)) OnServed();
+        }
+    }
+
+    private async Task ServeCoreAsync(Connection connection)
     {
         try
         {
@@ -170,13 +183,11 @@ internal sealed class Listener : IWaitOwner<bool>
         }
     }
 
-    private void OnHandlerDone(Coroutine handler)
+    private void OnServed()
     {
-        _handlers.Remove(handler);
-        _connections.Remove(handler);
         Interlocked.Decrement(ref _count);
         _budget.Give();
-        if (_handlers.Count == 0 && _drained is { } waiter)
+        if (_live.Count == 0 && _drained is { } waiter)
         {
             _drained = null;
             waiter.TrySetResult(true);
@@ -216,20 +227,24 @@ internal sealed class Listener : IWaitOwner<bool>
         if (_channel is null) Interop.LinuxSyscalls.Close(_fd); // never started
         else _channel.Close();
         if (_acceptor is not null) await _acceptor.JoinAsync();
-        if (_handlers.Count > 0 && grace > TimeSpan.Zero)
+        if (_live.Count > 0 && grace > TimeSpan.Zero)
         {
             _drained = Waiter<bool>.Rent(_loop, this);
             _drained.ArmTimer(_loop.Clock.NowTicks + grace.Ticks, false);
             await _drained.Task;
             _drained = null;
         }
-        int cutOff = _handlers.Count;
-        foreach (var (handler, connection) in _connections.ToArray())
+        int cutOff = _live.Count;
+        var remaining = _live.ToArray();
+        foreach (var (connection, handler) in remaining)
         {
-            handler.Cancel();
+            handler?.Cancel();
             connection.Abort();
         }
-        while (_handlers.Count > 0) await _handlers.First().JoinAsync();
+        foreach (var (_, handler) in remaining)
+        {
+            if (handler is not null) await handler.JoinAsync();
+        }
         return cutOff;
     }
 
