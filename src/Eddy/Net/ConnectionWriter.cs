@@ -180,8 +180,20 @@ public sealed class ConnectionWriter : IWaitOwner<bool>
             Release(ref _flushers);
             if (_eofRequested) SendEof();
         }
-        if (Buffered <= _lowWater) Release(ref _drainers);
+        if (Buffered <= _lowWater)
+        {
+            Release(ref _drainers);
+            BelowLowWater?.Invoke(BelowLowWaterState);
+        }
     }
+
+    /// <summary>Called when the pump brings the buffer down to the low-water mark (a transport resumes its protocol's writing).</summary>
+    internal Action<object?>? BelowLowWater;
+
+    internal object? BelowLowWaterState;
+
+    /// <summary>The high-water mark, for a transport that pauses its protocol above it.</summary>
+    internal int HighWaterMark => _highWater;
 
     private static void Release(ref WaitList<bool> list)
     {

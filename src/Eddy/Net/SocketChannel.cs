@@ -41,6 +41,11 @@ internal sealed class SocketChannel : IReadinessListener, IWaitOwner<int>, IWait
     /// </summary>
     public Action<object?>? WritableCallback;
 
+    /// <summary>Called on every readable (or hang-up) edge: a protocol transport's reader, which reads inline.</summary>
+    public Action<object?>? ReadableCallback;
+
+    public object? ReadableState;
+
     public object? WritableState;
 
     /// <param name="loop">The loop that owns the socket.</param>
@@ -60,6 +65,9 @@ internal sealed class SocketChannel : IReadinessListener, IWaitOwner<int>, IWait
 
     public bool IsClosed => _fd < 0;
 
+    /// <summary>Whether a read may find data (no short read or EAGAIN since the last readable edge).</summary>
+    public bool MayRead => _readable && _fd >= 0;
+
     /// <summary>Whether the last send found the socket buffer full (so data waits for a writable edge).</summary>
     public bool IsWriteBlocked => !_writable;
 
@@ -76,6 +84,7 @@ internal sealed class SocketChannel : IReadinessListener, IWaitOwner<int>, IWait
         {
             _readable = true;
             if (_reader is not null) CompletePendingRead();
+            ReadableCallback?.Invoke(ReadableState);
             if (_readableWaiter is { } waiter)
             {
                 _readableWaiter = null;

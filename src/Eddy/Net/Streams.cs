@@ -79,6 +79,36 @@ public static class Streams
         return reusePort ? StartOnEveryLoop(handler, endPoint, options, budget, group) : StartWithHandOff(handler, endPoint, options, budget, group);
     }
 
+    /// <summary>
+    /// Starts a server whose connections are driven by protocol objects (asyncio's create_server
+    /// with a Protocol): <paramref name="protocolFactory"/> makes one per connection. No coroutine
+    /// step and no allocation per read; the fastest way to serve.
+    /// </summary>
+    /// <param name="protocolFactory">Makes the protocol for a new connection.</param>
+    /// <param name="endPoint">Where to listen.</param>
+    /// <param name="options">Server settings; defaults when null.</param>
+    /// <returns>The running server.</returns>
+    public static StreamServer StartProtocolServer(Func<IStreamProtocol> protocolFactory, EndPoint endPoint, ServerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(protocolFactory);
+        return StartServer(connection => new StreamTransport(connection, protocolFactory()).RunAsync().AsTask(), endPoint, options);
+    }
+
+    /// <summary>Connects and drives the connection with <paramref name="protocol"/> (asyncio's create_connection).</summary>
+    /// <param name="protocol">The protocol for the connection.</param>
+    /// <param name="endPoint">Where to connect.</param>
+    /// <param name="options">Connection settings; defaults when null.</param>
+    /// <param name="cancellationToken">Cancels the attempt.</param>
+    /// <returns>The transport, once connected; the protocol's ConnectionMade has run.</returns>
+    public static async Task<StreamTransport> OpenProtocolConnectionAsync(IStreamProtocol protocol, EndPoint endPoint, ConnectOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(protocol);
+        var connection = await OpenConnectionAsync(endPoint, options, cancellationToken);
+        var transport = new StreamTransport(connection, protocol);
+        _ = transport.RunAsync();
+        return transport;
+    }
+
     /// <summary>A listening socket per loop on one port: the kernel spreads the connections.</summary>
     private static StreamServer StartOnEveryLoop(Func<Connection, Task> handler, EndPoint endPoint, ServerOptions options, ConnectionBudget budget, LoopGroup group)
     {
