@@ -111,6 +111,7 @@ public sealed class Pool : IWaitOwner<bool>
         var loop = EventLoop.Bind(ref _loop);
         if (_used == 0) return new ValueTask<bool>(true);
         var waiter = Waiter<bool>.Rent(loop, this);
+        waiter.Item = true; // a joiner, not a spawner: tells OnWaiterAbandoned which list holds it
         if (!waiter.RegisterCancellation(cancellationToken)) return waiter.Task;
         if (timeout is { } limit) waiter.ArmTimer(loop.Clock.NowTicks + limit.Ticks, false);
         _joiners.Add(waiter);
@@ -238,7 +239,9 @@ public sealed class Pool : IWaitOwner<bool>
 
     void IWaitOwner<bool>.OnWaiterAbandoned(Waiter<bool> waiter)
     {
-        if (!_slotWaiters.Remove(waiter)) _joiners.Remove(waiter);
+        // WaitList.Remove trusts that the waiter is in that very list, so pick the right one.
+        if (waiter.Item) _joiners.Remove(waiter);
+        else _slotWaiters.Remove(waiter);
     }
 
     string IWaitOwner<bool>.DescribeWait() => $"Pool ({_used}/{Size} slots used)";

@@ -38,9 +38,14 @@ internal struct WaitList<T>
         return first;
     }
 
+    /// <summary>
+    /// Removes <paramref name="waiter"/>, which must be in this list or in none: a waiter of
+    /// another list would corrupt both. Owners with several lists mark their waiters to tell.
+    /// </summary>
     public bool Remove(Waiter<T> waiter)
     {
         if (!waiter.Listed) return false;
+        Debug.Assert(waiter.Prev is not null || _head == waiter, "The waiter belongs to another wait list.");
         if (waiter.Prev is null) _head = waiter.Next;
         else waiter.Prev.Next = waiter.Next;
         if (waiter.Next is null) _tail = waiter.Prev;

@@ -265,3 +265,26 @@ public class EventLoopTests
         Assert.True(sawCancel);
     }
 }
+
+public class LoopTaskSchedulerTests
+{
+    [Fact]
+    public void Tasks_started_on_the_loop_scheduler_run_on_the_loop_thread_in_order()
+    {
+        EventLoop.Run(async () =>
+        {
+            var loop = EventLoop.Current;
+            int loopThread = Environment.CurrentManagedThreadId;
+            var order = new List<int>();
+            var tasks = Enumerable.Range(0, 5).Select(i => Task.Factory.StartNew(() =>
+            {
+                Assert.Equal(loopThread, Environment.CurrentManagedThreadId);
+                order.Add(i);
+            }, CancellationToken.None, TaskCreationOptions.None, loop.TaskScheduler)).ToArray();
+            var fromPool = await Task.Run(() => Task.Factory.StartNew(() => Environment.CurrentManagedThreadId, CancellationToken.None, TaskCreationOptions.None, loop.TaskScheduler));
+            await Task.WhenAll(tasks);
+            Assert.Equal(loopThread, fromPool);
+            Assert.Equal([0, 1, 2, 3, 4], order);
+        });
+    }
+}
