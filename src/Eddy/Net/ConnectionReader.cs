@@ -21,13 +21,13 @@ public sealed class ConnectionReader
     private const int InitialBufferSize = 4096;
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
-    private readonly SocketChannel _channel;
+    private readonly IByteSource _channel;
     private readonly int _limit;
     private byte[]? _buffer;
     private int _start;
     private int _end;
 
-    internal ConnectionReader(SocketChannel channel, int limit)
+    internal ConnectionReader(IByteSource channel, int limit)
     {
         _channel = channel;
         _limit = limit;

@@ -22,7 +22,7 @@ namespace Eddy.Net;
 /// every operation fails fast, and the poller drops stale events by generation.</para>
 /// </remarks>
 [DebuggerDisplay("SocketChannel fd = {_fd}, readable = {_readable}, writable = {_writable}")]
-internal sealed class SocketChannel : IReadinessListener, IWaitOwner<int>, IWaitOwner<bool>
+internal sealed class SocketChannel : IReadinessListener, IWaitOwner<int>, IWaitOwner<bool>, IByteSource
 {
     private readonly EventLoop _loop;
     private int _fd;
