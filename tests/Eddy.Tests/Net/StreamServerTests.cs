@@ -258,3 +258,31 @@ public class StreamServerTests
         });
     }
 }
+
+public class ConnectTimeoutTests
+{
+    [Fact]
+    public void A_connect_that_gets_no_answer_times_out_with_the_setting_named()
+    {
+        // A listener with a full accept queue drops further SYNs, so the next connect hangs.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(0);
+        var endPoint = (IPEndPoint)listener.LocalEndPoint!;
+        var clock = new VirtualClock { AutoJumpThreshold = TimeSpan.FromMilliseconds(50) };
+        EventLoop.Run(async () =>
+        {
+            var open = new List<Connection>();
+            var options = new ConnectOptions { ConnectTimeout = TimeSpan.FromSeconds(5) };
+            TimeoutException? timeout = null;
+            for (int i = 0; i < 8 && timeout is null; i++)
+            {
+                try { open.Add(await Streams.OpenConnectionAsync(endPoint, options)); }
+                catch (TimeoutException e) { timeout = e; }
+            }
+            Assert.NotNull(timeout);
+            Assert.Contains("ConnectOptions.ConnectTimeout", timeout.Message);
+            foreach (var c in open) c.Abort();
+        }, new LoopOptions { Clock = clock });
+    }
+}
