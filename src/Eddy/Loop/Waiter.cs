@@ -40,6 +40,7 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
     private Exception? _error;
     private short _version;
     private bool _completed;
+    private bool _withoutContext;
     private CancellationTokenRegistration _registration;
 
     /// <summary>Links of the owner's wait list.</summary>
@@ -167,8 +168,32 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
         if (IsScheduled) _loop.RemoveTimer(this);
         _registration.Dispose();
         _registration = default;
-        if (_continuation is { } continuation) _loop.PostFromAnyThread(continuation, _continuationState);
+        if (_continuation is not null) Schedule();
     }
+
+    /// <summary>Queues the continuation on the loop: as it is, or without a context (see <see cref="RunWithoutContext"/>).</summary>
+    private void Schedule()
+    {
+        if (_withoutContext) _loop.PostFromAnyThread(RunWithoutContext, this);
+        else _loop.PostFromAnyThread(_continuation!, _continuationState);
+    }
+
+    /// <summary>
+    /// Runs a continuation registered by <c>ConfigureAwait(false)</c> code (SslStream and most
+    /// libraries) on the loop thread with no SynchronizationContext current. With the loop's
+    /// context current, the runtime would send that code's next Task continuations to the thread
+    /// pool instead of running them inline, and it would leave the loop holding loop objects.
+    /// </summary>
+    private static readonly Action<object?> RunWithoutContext = static state =>
+    {
+        var waiter = (Waiter<T>)state!;
+        var continuation = waiter._continuation!;
+        var continuationState = waiter._continuationState;
+        var saved = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try { continuation(continuationState); }
+        finally { SynchronizationContext.SetSynchronizationContext(saved); }
+    };
 
     public ValueTaskSourceStatus GetStatus(short token)
     {
@@ -184,7 +209,8 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
             (continuation, state) = FlowingContext(continuation, state);
         _continuationState = state;
         _continuation = continuation;
-        if (_completed) _loop.PostFromAnyThread(continuation, state);
+        _withoutContext = (flags & ValueTaskSourceOnCompletedFlags.UseSchedulingContext) == 0;
+        if (_completed) Schedule();
     }
 
     /// <summary>
@@ -214,6 +240,7 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
     {
         _version++;
         _completed = false;
+        _withoutContext = false;
         _continuation = null;
         _continuationState = null;
         _result = default!;

@@ -170,6 +170,8 @@ internal sealed class SocketChannel : IReadinessListener, IWaitOwner<int>, IWait
     {
         if (_fd < 0) return ValueTask.FromException(Closed("wait"));
         if (_readable) return default;
+        if (_readableWaiter is not null) return ValueTask.FromException(new InvalidOperationException(
+            "A wait for data is already pending on this socket. Await each receive before starting the next; one coroutine should own the receiving side."));
         var waiter = Waiter<bool>.Rent(_loop, this);
         if (!waiter.RegisterCancellation(cancellationToken)) return waiter.VoidTask;
         _readableWaiter = waiter;
@@ -178,6 +180,12 @@ internal sealed class SocketChannel : IReadinessListener, IWaitOwner<int>, IWait
 
     /// <summary>Marks the socket drained after an operation other than recv saw EAGAIN.</summary>
     public void MarkNotReadable() => _readable = false;
+
+    /// <summary>Marks the socket full after an operation other than send (sendto) saw EAGAIN.</summary>
+    public void MarkNotWritable() => _writable = false;
+
+    /// <summary>Whether a send may succeed (no EAGAIN or short send since the last writable edge).</summary>
+    public bool IsWritable => _writable && _fd >= 0;
 
     /// <summary>Sends what the socket takes now without waiting.</summary>
     /// <returns>How many bytes were sent (0 when the socket buffer is full).</returns>

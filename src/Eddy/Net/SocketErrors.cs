@@ -34,6 +34,7 @@ internal static class SocketErrors
         99 => SocketError.AddressNotAvailable,
         13 => SocketError.AccessDenied,
         24 => SocketError.TooManyOpenSockets,
+        90 => SocketError.MessageSize, // EMSGSIZE
         _ => SocketError.SocketError,
     };
 

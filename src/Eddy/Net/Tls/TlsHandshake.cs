@@ -107,7 +107,7 @@ internal sealed class TlsHandshake
             Discard(connection);
             ssl.Dispose();
             throw new TlsHandshakeException(TlsHandshakeFailure.Other,
-                $"TlsClientOptions.OnAuthenticate threw before the handshake with {connection.RemoteEndPoint} began: {e.Message} Fix the callback.", e);
+                $"TlsClientOptions.OnAuthenticate threw before the handshake with {handshake.RemoteAddress} began: {e.Message} Fix the callback.", e);
         }
         await handshake.RunAsync(ssl, tls.HandshakeTimeout, token => ssl.AuthenticateAsClientAsync(options, token), cancellationToken);
         return new TlsConnection(connection, ssl, readLimit);
@@ -115,8 +115,9 @@ internal sealed class TlsHandshake
 
     /// <summary>
     /// Runs the handshake within <paramref name="timeout"/> on the loop's clock; on any failure
-    /// aborts the connection (its state is undefined mid-handshake), frees the SslStream and
-    /// throws a <see cref="TlsHandshakeException"/>, except for the caller's own cancellation.
+    /// ends the connection (its state is undefined mid-handshake), frees the SslStream and
+    /// throws a <see cref="TlsHandshakeException"/>, or, for the caller's own cancellation, the
+    /// <see cref="OperationCanceledException"/>.
     /// </summary>
     private async Task RunAsync(SslStream ssl, TimeSpan timeout, Func<CancellationToken, Task> authenticate, CancellationToken cancellationToken)
     {
@@ -137,10 +138,11 @@ internal sealed class TlsHandshake
     }
 
     /// <summary>
-    /// Ends the connection of a failed handshake. When the alert that says why (SslStream
-    /// writes one when it rejects the peer) has been handed to the socket, a FIN lets the peer
-    /// read it, so its error can say why too; a reset would race it and could destroy it. When
-    /// bytes are still waiting to be sent, the peer is not reading: reset.
+    /// Ends the connection of a failed handshake. When the alert that says why has been handed
+    /// to the socket (OpenSSL sends one when it refuses a handshake: no common TLS version or
+    /// application protocol), a FIN lets the peer read it, so that its error can say why too; a
+    /// reset could overtake it. When bytes are still waiting to be sent, the peer is not
+    /// reading: reset.
     /// </summary>
     private static void Discard(Connection connection)
     {

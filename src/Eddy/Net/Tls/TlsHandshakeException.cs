@@ -48,8 +48,15 @@ public enum TlsHandshakeFailure
 
 /// <summary>
 /// A TLS handshake failed. <see cref="Reason"/> says why, and the message names the cause and the
-/// fix; the inner exception is what <see cref="SslStream"/> reported. The connection is aborted.
+/// fix; the inner exception is what <see cref="SslStream"/> reported. The connection is closed.
 /// </summary>
+/// <remarks>
+/// The side that refuses the peer's certificate knows exactly why. The refused side learns it
+/// only if the peer sends an alert: OpenSSL-based peers (and browsers, Go, Java) do, inside the
+/// handshake. .NET validates only after OpenSSL finished the handshake and then closes without an
+/// alert, so a side refused by a .NET peer sees its handshake succeed and the connection end
+/// right after (or <see cref="TlsHandshakeFailure.ConnectionClosed"/>).
+/// </remarks>
 public class TlsHandshakeException : IOException
 {
     /// <summary>Creates the exception.</summary>

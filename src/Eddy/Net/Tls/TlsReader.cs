@@ -15,9 +15,11 @@ namespace Eddy.Net.Tls;
 /// connection closes) up to the connection's read limit, and return a view of that buffer, valid
 /// until the next read: copy it (<c>ToArray()</c>) to keep it.</para>
 /// <para>Every way the connection can die (reset, closed, a truncated or corrupt TLS record, a
-/// fatal alert) surfaces as <see cref="ConnectionResetException"/>, as on a plain connection; a
-/// late handshake failure (TLS 1.3 servers reject client certificates after the client thinks
-/// the handshake is over) carries a <see cref="TlsHandshakeException"/> as its inner exception.</para>
+/// fatal alert) surfaces as <see cref="ConnectionResetException"/>, as on a plain connection. A
+/// late handshake failure (with TLS 1.3 a server checks the client's certificate after the
+/// client's handshake is over) carries a <see cref="TlsHandshakeException"/> as its inner
+/// exception when the server says why with an alert, as OpenSSL-based servers do; a .NET server
+/// closes without one, and the client reads the end of the stream.</para>
 /// </remarks>
 [DebuggerDisplay("TlsReader buffered = {Buffered}, end = {AtEnd}")]
 public sealed class TlsReader

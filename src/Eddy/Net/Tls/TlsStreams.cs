@@ -50,7 +50,13 @@ public static class TlsStreams
             await EventLoop.Current.ToThreadAsync(() => tls.ContextFor(certificate), cancellationToken);
     }
 
-    /// <summary>Starts a TLS server on <paramref name="endPoint"/> (an <see cref="IPEndPoint"/> or a <see cref="System.Net.Sockets.UnixDomainSocketEndPoint"/>).</summary>
+    /// <summary>
+    /// Starts a TLS server on <paramref name="endPoint"/> (an <see cref="IPEndPoint"/> or a
+    /// <see cref="System.Net.Sockets.UnixDomainSocketEndPoint"/>). Unlike
+    /// <see cref="StartServerAsync"/>, it cannot prepare the certificate on a worker thread first:
+    /// the first handshake in the process may hold the loop for 100 ms or so while OpenSSL and the
+    /// certificate stores load.
+    /// </summary>
     /// <param name="handler">The per-connection code.</param>
     /// <param name="endPoint">Where to listen.</param>
     /// <param name="tls">The certificate and TLS settings.</param>

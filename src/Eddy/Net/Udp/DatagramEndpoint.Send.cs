@@ -116,7 +116,7 @@ public sealed partial class DatagramEndpoint
     {
         if (_closed) throw Disposed("send");
         // Senders waiting for room go first; and a full buffer is known without a system call.
-        if (_sendQueue.TurnHeld || !UdpInterop.IsWritable(_channel)) return false;
+        if (_sendQueue.TurnHeld || !_channel.IsWritable) return false;
         var status = TrySendCore(datagram, address, out int errno);
         if (status == IoStatus.Failed) throw SendError(errno, datagram.Length, remote);
         return status == IoStatus.Done;
@@ -126,7 +126,7 @@ public sealed partial class DatagramEndpoint
     {
         if (_closed) return ValueTask.FromException(Disposed("send"));
         if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
-        if (!_sendQueue.TurnHeld && UdpInterop.IsWritable(_channel))
+        if (!_sendQueue.TurnHeld && _channel.IsWritable)
         {
             var status = TrySendCore(datagram.Span, address, out int errno);
             if (status == IoStatus.Done) return default;
@@ -205,7 +205,7 @@ public sealed partial class DatagramEndpoint
             errno = LastErrno();
             if (errno == EINTR) continue;
             if (errno != EAGAIN) return IoStatus.Failed;
-            UdpInterop.MarkNotWritable(_channel);
+            _channel.MarkNotWritable();
             return IoStatus.WouldBlock;
         }
     }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 
 namespace Eddy.Net.Udp;
 
@@ -26,19 +25,4 @@ internal static class UdpInterop
     /// <summary>sizeof(struct sockaddr_storage): room for any address the kernel may write.</summary>
     public const int SockAddrStorageSize = 128;
 
-    /// <summary>
-    /// Tells the channel its socket is full after a <c>sendto</c> saw EAGAIN, so that
-    /// <see cref="SocketChannel.WaitWritableAsync"/> waits for the next EPOLLOUT edge instead of
-    /// returning at once. <see cref="SocketChannel.TrySend"/> does this itself, but it calls
-    /// <c>send</c>, which an unconnected datagram socket refuses (EDESTADDRREQ); the channel has no
-    /// MarkNotWritable yet. Replace with <c>channel.MarkNotWritable()</c> once it has one; a test
-    /// (DatagramSendQueueTests) fails at once if the field is renamed.
-    /// </summary>
-    public static void MarkNotWritable(SocketChannel channel) => Writable(channel) = false;
-
-    /// <summary>Whether the channel believes a send may succeed (no EAGAIN since the last EPOLLOUT edge).</summary>
-    public static bool IsWritable(SocketChannel channel) => Writable(channel);
-
-    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_writable")]
-    private static extern ref bool Writable(SocketChannel channel);
 }
