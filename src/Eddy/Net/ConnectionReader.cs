@@ -33,6 +33,9 @@ public sealed class ConnectionReader
         _limit = limit;
     }
 
+    /// <summary>The most bytes a line or separator read buffers (<see cref="StreamOptions.ReadLimit"/>).</summary>
+    public int Limit => _limit;
+
     /// <summary>Bytes read from the socket and not yet returned to the caller.</summary>
     public int Buffered => _end - _start;
 

@@ -5,8 +5,10 @@ namespace Eddy.Net;
 /// all). Async reads and writes go to the connection's reader and writer on the loop; the
 /// synchronous ones would block the loop, so they throw.
 /// </summary>
-internal sealed class ConnectionStream(Connection connection) : Stream
+internal class ConnectionStream(Connection connection) : Stream
 {
+    protected Connection Connection => connection;
+
     public override bool CanRead => true;
     public override bool CanWrite => true;
     public override bool CanSeek => false;

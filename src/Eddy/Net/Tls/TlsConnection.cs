@@ -27,7 +27,7 @@ public sealed class TlsConnection : IAsyncDisposable
     {
         Connection = connection;
         _ssl = ssl;
-        Reader = new TlsReader(this, ssl, readLimit);
+        Reader = new ConnectionReader(new TlsByteSource(this, ssl), readLimit);
         Writer = new TlsWriter(this, ssl);
         // However the connection ends (closed here, aborted, or cut off by a server shutdown),
         // free the SslStream's native state and the reader's buffer with it.
@@ -41,7 +41,7 @@ public sealed class TlsConnection : IAsyncDisposable
     public EventLoop Loop => Connection.Loop;
 
     /// <summary>The reading side: decrypted bytes.</summary>
-    public TlsReader Reader { get; }
+    public ConnectionReader Reader { get; }
 
     /// <summary>The writing side: bytes to encrypt.</summary>
     public TlsWriter Writer { get; }

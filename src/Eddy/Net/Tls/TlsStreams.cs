@@ -137,14 +137,14 @@ public static class TlsStreams
     /// <param name="connection">The open connection; its reader must hold nothing of the plain-text protocol.</param>
     /// <param name="tls">The certificate and TLS settings.</param>
     /// <param name="cancellationToken">Cancels the handshake (and aborts the connection).</param>
-    /// <returns>The TLS connection. Its line reads use <see cref="StreamOptions.DefaultReadLimit"/>.</returns>
+    /// <returns>The TLS connection. Its line reads keep the plain connection's read limit.</returns>
     /// <exception cref="TlsHandshakeException">The handshake failed; <see cref="TlsHandshakeException.Reason"/> says why.</exception>
     public static Task<TlsConnection> UpgradeServerAsync(Connection connection, TlsServerOptions tls, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(tls);
         tls.Validate();
-        return TlsHandshake.ServerAsync(connection, tls, StreamOptions.DefaultReadLimit, cancellationToken);
+        return TlsHandshake.ServerAsync(connection, tls, connection.Reader.Limit, cancellationToken);
     }
 
     /// <summary>
@@ -154,7 +154,7 @@ public static class TlsStreams
     /// <param name="connection">The open connection.</param>
     /// <param name="tls">TLS settings; set <see cref="TlsClientOptions.TargetHost"/> to the server's name (the peer's IP address is checked otherwise).</param>
     /// <param name="cancellationToken">Cancels the handshake (and aborts the connection).</param>
-    /// <returns>The TLS connection. Its line reads use <see cref="StreamOptions.DefaultReadLimit"/>.</returns>
+    /// <returns>The TLS connection. Its line reads keep the plain connection's read limit.</returns>
     /// <exception cref="TlsHandshakeException">The handshake failed; <see cref="TlsHandshakeException.Reason"/> says why.</exception>
     public static Task<TlsConnection> UpgradeClientAsync(Connection connection, TlsClientOptions tls, CancellationToken cancellationToken = default)
     {
@@ -165,6 +165,6 @@ public static class TlsStreams
         if (string.IsNullOrEmpty(targetHost))
             throw new ArgumentException(
                 "TlsClientOptions.TargetHost is not set and the peer has no IP address to check the certificate against. Set TargetHost to the server's name.", nameof(tls));
-        return TlsHandshake.ClientAsync(connection, tls, targetHost, StreamOptions.DefaultReadLimit, cancellationToken);
+        return TlsHandshake.ClientAsync(connection, tls, targetHost, connection.Reader.Limit, cancellationToken);
     }
 }
