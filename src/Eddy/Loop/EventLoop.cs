@@ -197,7 +197,6 @@ public sealed partial class EventLoop : IDisposable
         _thread = Thread.CurrentThread;
         t_current = this;
         SynchronizationContext.SetSynchronizationContext(SynchronizationContext);
-        _stopRequested = false;
         _stallDetector?.Start();
         Coroutine? main = null;
         try
@@ -210,6 +209,9 @@ public sealed partial class EventLoop : IDisposable
         finally
         {
             main?.MarkObserved(); // its outcome goes to the caller of Run
+            // A Stop() that came before this run started is honoured by it (a LoopGroup disposed
+            // at once must not hang); one that ended this run is used up.
+            _stopRequested = false;
             _stallDetector?.Stop();
             SynchronizationContext.SetSynchronizationContext(previousContext);
             t_current = null;

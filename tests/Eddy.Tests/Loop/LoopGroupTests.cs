@@ -29,4 +29,22 @@ public class LoopGroupTests
         using var group = new LoopGroup();
         Assert.Equal(Environment.ProcessorCount, group.Count);
     }
+
+    [Fact]
+    public void Disposing_a_group_at_once_does_not_hang_even_before_its_threads_run()
+    {
+        for (int i = 0; i < 50; i++)
+        {
+            using var group = new LoopGroup(2);
+        }
+    }
+
+    [Fact]
+    public void A_stop_requested_before_the_loop_runs_is_honoured()
+    {
+        using var loop = new EventLoop();
+        loop.Stop();
+        loop.RunForever(); // returns at once
+        Assert.False(loop.IsRunning);
+    }
 }
