@@ -16,7 +16,8 @@
 #   DURATION=10       measured seconds per point (echo_load caps warm-up + duration at 60 s)
 #   WARMUP=3          seconds of load before each measured window (JIT, pools, caches)
 #   CONNS="64 256"    connection counts
-#   SERVERS="..."     subset/order of: floor dotnet-socket kestrel asyncio uvloop gevent node eddy
+#   SERVERS="..."     subset/order of: floor dotnet-socket kestrel asyncio uvloop gevent node eddy eddy-protocol
+#                     (eddy: a coroutine per connection with the stream API; eddy-protocol: IStreamProtocol callbacks)
 #   EDDY_LOOPS=1      LOOPS argument for bench/echo.sh (one core, so one loop)
 #   EDDY_START_TIMEOUT=300  seconds to wait for bench/echo.sh's port (it may build first)
 #   QUIET_PCT=15      before each server start, wait until other processes use less than
@@ -38,7 +39,7 @@ RUNS=${RUNS:-3}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 CONNS=${CONNS:-"64 256"}
-SERVERS=${SERVERS:-"floor dotnet-socket kestrel asyncio uvloop gevent node eddy"}
+SERVERS=${SERVERS:-"floor dotnet-socket kestrel asyncio uvloop gevent node eddy eddy-protocol"}
 EDDY_LOOPS=${EDDY_LOOPS:-1}
 EDDY_START_TIMEOUT=${EDDY_START_TIMEOUT:-300}
 QUIET_PCT=${QUIET_PCT:-15}
@@ -150,7 +151,7 @@ else
     if ! $PY -c 'import gevent' 2>/dev/null; then skip[gevent]="python3-gevent not installed (apt-get install python3-gevent)"; fi
 fi
 if ! command -v node >/dev/null; then skip[node]="node not installed"; fi
-if [[ ! -f $repo/bench/echo.sh ]]; then skip[eddy]="bench/echo.sh not there yet"; fi
+if [[ ! -f $repo/bench/echo.sh ]]; then skip[eddy]="bench/echo.sh not there yet"; skip[eddy-protocol]=${skip[eddy]}; fi
 
 # server_cmd NAME PORT: sets cmd=(...) to run server NAME in the foreground.
 # Binaries and dlls run directly (no `dotnet run`), so the process we start is
@@ -166,6 +167,7 @@ server_cmd() {
         gevent) cmd=("$PY" "$bin/echo_gevent.py" "$2") ;;
         node) cmd=(node "$bin/echo_node.js" "$2") ;;
         eddy) cmd=(bash "$repo/bench/echo.sh" "$2" "$EDDY_LOOPS") ;;
+        eddy-protocol) cmd=(bash "$repo/bench/echo.sh" "$2" "$EDDY_LOOPS" --mode protocol) ;;
         *) die "unknown server $1" ;;
     esac
 }
@@ -283,7 +285,7 @@ for run in $(seq "$RUNS"); do
         setsid taskset -c 1 "${cmd[@]}" >"$slog" 2>&1 &
         leader=$!
         timeout=30
-        if [[ $name == eddy ]]; then timeout=$EDDY_START_TIMEOUT; fi
+        if [[ $name == eddy* ]]; then timeout=$EDDY_START_TIMEOUT; fi
         if ! wait_port "$port" "$timeout"; then
             log "   $name did not accept on port $port within ${timeout}s (log: $slog)"
             tail -5 "$slog" >&2 || true
