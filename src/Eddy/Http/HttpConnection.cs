@@ -1,0 +1,515 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using Eddy.Http.Parsing;
+using Eddy.Loop;
+using Eddy.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Eddy.Http;
+
+/// <summary>
+/// One HTTP/1.1 connection: an <see cref="IStreamProtocol"/> that appends received bytes to a
+/// pooled buffer, and one coroutine that parses each head and runs the handler, strictly one
+/// request after another (pipelined requests wait in the buffer, so responses go out in order).
+/// </summary>
+/// <remarks>
+/// Buffer layout during a request: the head at [0, HeadEnd) (it never moves, so the parsed ranges
+/// stay valid), then unread body bytes and any pipelined requests up to _end. Consumed body bytes
+/// are dropped by moving what follows them down to HeadEnd. Between requests the next request's
+/// bytes move to offset 0.
+/// </remarks>
+[DebuggerDisplay("HttpConnection {RemoteEndPoint}")]
+internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
+{
+    private const int InitialBufferSize = 4096;
+
+    /// <summary>Unconsumed bytes past which reading pauses until the coroutine wants more.</summary>
+    private const int ReadPauseThreshold = 64 * 1024;
+
+    private static readonly byte[] Continue100 = "HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray();
+
+    private readonly HttpServer _server;
+    private readonly HttpRequestParser _parser;
+    private readonly ChunkedDecoder _chunked;
+    private readonly HttpRequest _request;
+    private readonly HttpResponse _response;
+    private StreamTransport _transport = null!;
+    private EventLoop _loop = null!;
+    private byte[] _buffer = [];
+    private byte[] _output = [];
+    private int _end;
+    private int _headEnd;
+    private int _bodyPos;
+    private int _pendingStart, _pendingLength; // chunk data decoded but not yet handed out
+    private int _trailerBase = -1;             // where the trailer ranges are relative to, once the chunked body ended
+    private long _bodyRemaining;
+    private bool _bodyComplete;
+    private bool _continueSent;
+    private bool _inRequest;
+    private bool _closed;
+    private bool _eof;
+    private bool _shuttingDown;
+    private bool _readingPaused;
+    private bool _aborted;
+    private bool _done; // the request loop ended; the buffers are back in the pool
+    private CancellationTokenSource? _abortSource;
+    private Waiter<bool>? _dataWaiter;
+
+    public HttpConnection(HttpServer server)
+    {
+        _server = server;
+        _parser = new HttpRequestParser(server.Limits);
+        _chunked = new ChunkedDecoder(server.Limits);
+        _request = new HttpRequest(this);
+        _response = new HttpResponse(this);
+    }
+
+    internal HttpServer Server => _server;
+
+    internal EventLoop Loop => _loop;
+
+    internal HttpRequestHead Head => _parser.Head;
+
+    internal ReadOnlySpan<byte> HeadBuffer => _buffer.AsSpan(0, _headEnd);
+
+    internal HttpFields HeadFields => _parser.Head.Headers;
+
+    internal HttpFields? TrailerFields => _trailerBase >= 0 ? _chunked.Trailers : null;
+
+    internal ReadOnlySpan<byte> TrailerBuffer => _trailerBase >= 0 ? _buffer.AsSpan(_trailerBase, _end - _trailerBase) : default;
+
+    internal EndPoint? RemoteEndPoint => _transport.RemoteEndPoint;
+
+    /// <summary>Whether the response may promise keep-alive.</summary>
+    internal bool CanKeepAlive => Head.KeepAlive && !_shuttingDown && !_server.IsClosing && !_closed;
+
+    internal CancellationToken Aborted
+    {
+        get
+        {
+            if (_abortSource is null)
+            {
+                _abortSource = new CancellationTokenSource();
+                if (_aborted) _abortSource.Cancel();
+            }
+            return _abortSource.Token;
+        }
+    }
+
+    // ---- IStreamProtocol (loop thread) ----
+
+    public void ConnectionMade(StreamTransport transport)
+    {
+        _transport = transport;
+        _loop = transport.Loop;
+        _server.Register(this);
+        _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+        if (_server.IsClosing) _shuttingDown = true;
+        _loop.Spawn(RunAsync);
+    }
+
+    public void DataReceived(ReadOnlySpan<byte> data)
+    {
+        if (_closed || _done) return; // after the last response, what the client still sends is dropped
+        EnsureRoom(data.Length);
+        data.CopyTo(_buffer.AsSpan(_end));
+        _end += data.Length;
+        if (!_readingPaused && _end - KeepFrom >= ReadPauseThreshold)
+        {
+            _readingPaused = true;
+            _transport.PauseReading();
+        }
+        Wake();
+    }
+
+    public bool EofReceived()
+    {
+        _eof = true;
+        if (_inRequest && !_bodyComplete)
+        {
+            // The client went away in the middle of sending the body.
+            MarkAborted();
+            Wake();
+            return false;
+        }
+        Wake();
+        // Keep the sending side open to answer what was received.
+        return _inRequest || _end > 0;
+    }
+
+    public void ConnectionLost(Exception? error)
+    {
+        _closed = true;
+        _server.Unregister(this);
+        if (_inRequest) MarkAborted();
+        Wake();
+    }
+
+    // ---- Shutdown ----
+
+    internal void BeginShutdownFromAnyThread()
+    {
+        var loop = _loop;
+        if (loop is null) return;
+        if (loop.IsOnLoopThread) BeginShutdown();
+        else loop.PostFromAnyThread(static s => ((HttpConnection)s!).BeginShutdown(), this);
+    }
+
+    private void BeginShutdown()
+    {
+        _shuttingDown = true;
+        if (!_inRequest && _end == 0 && !_closed && !_done) _transport.Close();
+    }
+
+    // ---- The request loop ----
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                HttpParseResult result = default;
+                while (true)
+                {
+                    if (_closed) return;
+                    if (_end > 0)
+                    {
+                        result = _parser.TryParse(_buffer.AsSpan(0, _end));
+                        if (result.Status != HttpParseStatus.NeedMoreData) break;
+                    }
+                    if (_eof || (_shuttingDown && _end == 0))
+                    {
+                        _transport.Close();
+                        return;
+                    }
+                    await WaitForDataAsync(default);
+                }
+                if (result.IsError)
+                {
+                    _headEnd = 0;
+                    SendErrorAndClose(result.StatusCode, $"{result.StatusCode} {HttpStatus.Reason(result.StatusCode)}: {result.Reason}\n");
+                    return;
+                }
+                // The handler is awaited here, not in a helper: an async helper would cost a state
+                // machine per request in Debug builds (Release reuses this method's one box).
+                BeginRequest(result.Consumed);
+                Exception? failure = null;
+                try
+                {
+                    await _server.Handler(_request, _response);
+                }
+                catch (Exception e)
+                {
+                    failure = e;
+                }
+                if (!(failure is null ? FinishRequest() : Failed(failure))) return;
+                NextRequest();
+                if (_transport.WriteBufferSize > 0) await DrainAsync(default);
+            }
+        }
+        catch (Exception e) when (_closed || e is ConnectionResetException)
+        {
+            // The client went away: nothing to answer.
+            _transport.Abort();
+        }
+        catch (Exception e)
+        {
+            _loop.Logger.LogError(e, "HTTP connection from {RemoteEndPoint} failed; it was reset and the server goes on.", _transport.RemoteEndPoint);
+            _transport.Abort();
+        }
+        finally
+        {
+            _done = true;
+            _inRequest = false;
+            if (!_closed) _transport.PauseReading();
+            var buffer = _buffer;
+            _buffer = [];
+            _end = 0;
+            if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
+            if (_output.Length > 0) ArrayPool<byte>.Shared.Return(_output);
+            _output = [];
+            _response.Release();
+        }
+    }
+
+    /// <summary>Sets up the request whose head is <paramref name="headLength"/> bytes long.</summary>
+    private void BeginRequest(int headLength)
+    {
+        var head = Head;
+        _headEnd = headLength;
+        _bodyPos = headLength;
+        _pendingLength = 0;
+        _trailerBase = -1;
+        _continueSent = false;
+        _bodyRemaining = head.Framing == BodyFraming.ContentLength ? head.ContentLength : 0;
+        _bodyComplete = head.Framing == BodyFraming.None || (head.Framing == BodyFraming.ContentLength && head.ContentLength == 0);
+        _inRequest = true;
+        _request.Reset();
+        _response.Begin(head.MethodKind == HttpMethodKind.Head, head.ProtocolVersion == HttpProtocolVersion.Http10);
+    }
+
+    /// <summary>Completes the response after the handler returned; returns whether the connection carries on.</summary>
+    private bool FinishRequest()
+    {
+        if (_closed)
+        {
+            _inRequest = false;
+            return false;
+        }
+        if (!_bodyComplete) SkipBufferedBody();
+        try
+        {
+            // A body left unread (or a 100-continue never answered) cannot be skipped cheaply: close after the response.
+            if (!_bodyComplete && !_response.HasStarted) _response.CloseConnection = true;
+            _response.Complete();
+        }
+        catch (Exception e)
+        {
+            return Failed(e);
+        }
+        _inRequest = false;
+        if (_response.KeptAlive && _bodyComplete && !_closed) return true;
+        _transport.Close();
+        return false;
+    }
+
+    private bool Failed(Exception e)
+    {
+        _inRequest = false;
+        if (_closed || e is ConnectionResetException)
+        {
+            _transport.Abort();
+            return false;
+        }
+        int status = e is BadHttpRequestException bad ? bad.StatusCode : 500;
+        if (status == 500)
+            _loop.Logger.LogError(e, "The HTTP handler failed on {Method} {Target} from {RemoteEndPoint}.", _request.Method, _request.Target, _transport.RemoteEndPoint);
+        if (_response.HasStarted)
+        {
+            // Part of the response went out: the only honest signal left is to cut the connection.
+            _transport.Abort();
+            return false;
+        }
+        string text = status == 500
+            ? (_server.Options.Debug ? $"500 Internal Server Error\n\n{e}\n" : "500 Internal Server Error\n")
+            : $"{status} {HttpStatus.Reason(status)}: {e.Message}\n";
+        SendErrorAndClose(status, text);
+        return false;
+    }
+
+    private void SendErrorAndClose(int status, string text)
+    {
+        try
+        {
+            _response.Begin(isHead: _headEnd > 0 && Head.MethodKind == HttpMethodKind.Head, http10: false);
+            _response.SendText(status, text);
+        }
+        catch (ConnectionResetException)
+        {
+        }
+        _transport.Close();
+    }
+
+    /// <summary>Moves the bytes after this request to the start of the buffer and resets the parser.</summary>
+    private void NextRequest()
+    {
+        int from = _bodyPos;
+        int rest = _end - from;
+        if (rest > 0 && from > 0) _buffer.AsSpan(from, rest).CopyTo(_buffer);
+        _end = rest;
+        _headEnd = _bodyPos = 0;
+        _pendingLength = 0;
+        _trailerBase = -1;
+        _parser.Reset();
+        _chunked.Reset();
+    }
+
+    // ---- Body ----
+
+    internal ValueTask<int> ReadBodyAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        if (!_inRequest) throw new InvalidOperationException("The request is over: read its body before the handler returns.");
+        if (_bodyComplete || destination.IsEmpty) return new(0);
+        if (Head.ExpectContinue && !_continueSent && !_response.HasStarted && !_closed)
+        {
+            _continueSent = true;
+            _transport.Write(Continue100);
+        }
+        int n = ReadBuffered(destination.Span);
+        if (n > 0 || _bodyComplete) return new(n);
+        return ReadBodySlowAsync(destination, cancellationToken);
+    }
+
+    private async ValueTask<int> ReadBodySlowAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_closed || _eof || _aborted)
+            {
+                MarkAborted();
+                throw new IOException("The client disconnected before the request body ended.");
+            }
+            await WaitForDataAsync(cancellationToken);
+            int n = ReadBuffered(destination.Span);
+            if (n > 0 || _bodyComplete) return n;
+        }
+    }
+
+    /// <summary>Copies body bytes that are already buffered; 0 when none are (or the body ended).</summary>
+    private int ReadBuffered(Span<byte> destination)
+    {
+        long? max = _server.Options.MaxRequestBodySize;
+        if (Head.Framing == BodyFraming.ContentLength)
+        {
+            if (Head.ContentLength > max) throw TooLarge(max);
+            int available = _end - _bodyPos;
+            if (available == 0) return 0;
+            int n = (int)Math.Min(Math.Min(available, destination.Length), _bodyRemaining);
+            _buffer.AsSpan(_bodyPos, n).CopyTo(destination);
+            _bodyPos += n;
+            _bodyRemaining -= n;
+            if (_bodyRemaining == 0) _bodyComplete = true;
+            else if (_bodyPos == _end) _bodyPos = _end = _headEnd;
+            return n;
+        }
+        if (_pendingLength > 0) return TakePending(destination);
+        while (true)
+        {
+            var result = _chunked.Decode(_buffer.AsSpan(_bodyPos, _end - _bodyPos));
+            switch (result.Status)
+            {
+                case ChunkedStatus.Data:
+                    if (_chunked.TotalDataLength > max) throw TooLarge(max);
+                    _pendingStart = _bodyPos + result.DataStart;
+                    _pendingLength = result.DataLength;
+                    _bodyPos += result.Consumed;
+                    return TakePending(destination);
+                case ChunkedStatus.NeedMoreData:
+                    _bodyPos += result.Consumed;
+                    if (_bodyPos == _end) _bodyPos = _end = _headEnd;
+                    return 0;
+                case ChunkedStatus.Complete:
+                    _trailerBase = _bodyPos;
+                    _bodyPos += result.Consumed;
+                    _bodyComplete = true;
+                    return 0;
+                default:
+                    throw new BadHttpRequestException(result.StatusCode, result.Reason ?? "The chunked body is malformed.");
+            }
+        }
+    }
+
+    private int TakePending(Span<byte> destination)
+    {
+        int n = Math.Min(_pendingLength, destination.Length);
+        _buffer.AsSpan(_pendingStart, n).CopyTo(destination);
+        _pendingStart += n;
+        _pendingLength -= n;
+        return n;
+    }
+
+    /// <summary>After the handler: consumes what of the unread body is already here, without waiting.</summary>
+    private void SkipBufferedBody()
+    {
+        if (Head.ExpectContinue && !_continueSent) return; // the client may never send it
+        Span<byte> scratch = stackalloc byte[512];
+        try
+        {
+            while (!_bodyComplete && ReadBuffered(scratch) > 0) { }
+        }
+        catch (BadHttpRequestException)
+        {
+            // Malformed or too large: the connection closes after the response anyway.
+        }
+    }
+
+    internal static BadHttpRequestException TooLarge(long? max) =>
+        new(413, $"The request body is larger than the server's limit of {max} bytes (HttpServerOptions.MaxRequestBodySize).");
+
+    // ---- Buffer management ----
+
+    /// <summary>The lowest offset past the head whose bytes are still needed.</summary>
+    private int KeepFrom
+    {
+        get
+        {
+            if (!_inRequest) return 0;
+            if (_pendingLength > 0) return _pendingStart;
+            if (_trailerBase >= 0) return _trailerBase;
+            return _bodyPos;
+        }
+    }
+
+    private void EnsureRoom(int count)
+    {
+        if (_buffer.Length - _end >= count) return;
+        int from = KeepFrom;
+        if (_inRequest && from > _headEnd)
+        {
+            int shift = from - _headEnd;
+            _buffer.AsSpan(from, _end - from).CopyTo(_buffer.AsSpan(_headEnd));
+            _end -= shift;
+            _bodyPos -= shift;
+            if (_pendingLength > 0) _pendingStart -= shift;
+            if (_trailerBase >= 0) _trailerBase -= shift;
+            if (_buffer.Length - _end >= count) return;
+        }
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _end + count));
+        _buffer.AsSpan(0, _end).CopyTo(bigger);
+        if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = bigger;
+    }
+
+    private ValueTask WaitForDataAsync(CancellationToken cancellationToken)
+    {
+        if (_readingPaused)
+        {
+            _readingPaused = false;
+            _transport.ResumeReading();
+        }
+        var waiter = Waiter<bool>.Rent(_loop, this);
+        if (waiter.RegisterCancellation(cancellationToken)) _dataWaiter = waiter;
+        return waiter.VoidTask;
+    }
+
+    private void Wake()
+    {
+        var waiter = _dataWaiter;
+        if (waiter is null) return;
+        _dataWaiter = null;
+        waiter.TrySetResult(true);
+    }
+
+    private void MarkAborted()
+    {
+        if (_aborted) return;
+        _aborted = true;
+        try { _abortSource?.Cancel(); }
+        catch (AggregateException e) { _loop.Logger.LogError(e, "A request-aborted callback threw."); }
+    }
+
+    void IWaitOwner<bool>.OnWaiterAbandoned(Waiter<bool> waiter)
+    {
+        if (_dataWaiter == waiter) _dataWaiter = null;
+    }
+
+    string IWaitOwner<bool>.DescribeWait() => $"HTTP data from {_transport.RemoteEndPoint}";
+
+    // ---- Output ----
+
+    /// <summary>A scratch buffer of at least <paramref name="size"/> bytes for a response's head and small body.</summary>
+    internal byte[] RentOutput(int size)
+    {
+        if (_output.Length >= size) return _output;
+        if (_output.Length > 0) ArrayPool<byte>.Shared.Return(_output);
+        _output = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1024));
+        return _output;
+    }
+
+    internal void Send(ReadOnlySpan<byte> data) => _transport.Write(data);
+
+    internal ValueTask DrainAsync(CancellationToken cancellationToken) =>
+        _closed ? ValueTask.FromException(new ConnectionResetException("The client disconnected.")) : _transport.Connection.Writer.DrainAsync(cancellationToken);
+}

@@ -1,0 +1,83 @@
+using System.Buffers.Text;
+using System.Text;
+using Eddy.Loop;
+
+namespace Eddy.Http;
+
+/// <summary>Status lines and the Date header, pre-encoded.</summary>
+internal static class HttpStatus
+{
+    private static readonly byte[]?[] StatusLines = new byte[900][];
+
+    /// <summary>"HTTP/1.1 200 OK\r\n" for <paramref name="status"/>, encoded once per status.</summary>
+    public static byte[] StatusLine(int status)
+    {
+        if (status is < 100 or > 999) throw new ArgumentOutOfRangeException(nameof(status), status, "An HTTP status code has three digits (100 to 999).");
+        return StatusLines[status - 100] ??= Encoding.ASCII.GetBytes($"HTTP/1.1 {status} {Reason(status)}\r\n");
+    }
+
+    /// <summary>The reason phrase for <paramref name="status"/> (RFC 9110 §15), or a generic one.</summary>
+    public static string Reason(int status) => status switch
+    {
+        100 => "Continue",
+        101 => "Switching Protocols",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        411 => "Length Required",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        417 => "Expectation Failed",
+        426 => "Upgrade Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        _ => status switch { < 200 => "Informational", < 300 => "Success", < 400 => "Redirection", < 500 => "Client Error", _ => "Server Error" },
+    };
+
+    /// <summary>Whether a response with this status has no content and no framing headers (RFC 9110 §6.4.1, §8.6).</summary>
+    public static bool HasNoBody(int status) => status is < 200 or 204 or 304;
+
+    [ThreadStatic] private static byte[]? t_date;
+    [ThreadStatic] private static long t_dateSecond;
+    [ThreadStatic] private static EventLoop? t_dateLoop;
+
+    /// <summary>
+    /// The Date value (RFC 9110 §5.6.7, IMF-fixdate) for <paramref name="loop"/>: one cached value per
+    /// loop thread, rebuilt only when the loop clock's second changes.
+    /// </summary>
+    public static ReadOnlySpan<byte> Date(EventLoop loop)
+    {
+        long second = loop.Clock.NowTicks / TimeSpan.TicksPerSecond;
+        var date = t_date;
+        if (date is null || second != t_dateSecond || !ReferenceEquals(loop, t_dateLoop))
+        {
+            date ??= t_date = new byte[29];
+            Utf8Formatter.TryFormat(DateTime.UtcNow, date, out _, new System.Buffers.StandardFormat('R'));
+            t_dateSecond = second;
+            t_dateLoop = loop;
+        }
+        return date;
+    }
+}
