@@ -101,7 +101,7 @@ public class EventLoopTests
             threads.Add(Environment.CurrentManagedThreadId);
             await Task.Yield();
             threads.Add(Environment.CurrentManagedThreadId);
-            await Task.Delay(1);
+            await Task.Delay(1); // the awaited thing under test (a timer-pool Task), not a synchronisation
             threads.Add(Environment.CurrentManagedThreadId);
             await using (var stream = new MemoryStream(new byte[4096]))
             {

@@ -391,7 +391,6 @@ public class TlsTests(ITestOutputHelper output)
     {
         var log = new TestLogger();
         var clock = new VirtualClock { AutoJumpThreshold = TimeSpan.FromMilliseconds(5) };
-        var stopwatch = Stopwatch.StartNew();
         EventLoop.Run(async () =>
         {
             var loop = EventLoop.Current;
@@ -409,7 +408,6 @@ public class TlsTests(ITestOutputHelper output)
             var waited = loop.Time - started;
             Assert.InRange(waited, TlsServerOptions.DefaultHandshakeTimeout, TlsServerOptions.DefaultHandshakeTimeout + TimeSpan.FromSeconds(1));
         }, new LoopOptions { Clock = clock, LoggerFactory = log });
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"The test took {stopwatch.Elapsed} of real time.");
         var entry = Assert.Single(log.Entries, e => e.Message.Contains("TLS handshake failed"));
         output.WriteLine(entry.Message);
         Assert.Equal(LogLevel.Debug, entry.Level);
