@@ -17,17 +17,29 @@ namespace Eddy.Benchmarks;
 public class SpawnJoin
 {
     private LoopHost _host = null!;
+    private LoopHost _untracked = null!;
 
     [GlobalSetup]
-    public void Setup() => _host = new LoopHost();
+    public void Setup()
+    {
+        _host = new LoopHost();
+        _untracked = new LoopHost(new LoopOptions { Name = "bench-untracked", TrackCurrentCoroutine = false });
+    }
 
     [GlobalCleanup]
-    public void Cleanup() => _host.Dispose();
+    public void Cleanup()
+    {
+        _host.Dispose();
+        _untracked.Dispose();
+    }
 
     // ---- sync body ----
 
     [Benchmark(Description = "Eddy: loop.Spawn + await", OperationsPerInvoke = Ops.PerInvoke), BenchmarkCategory("sync")]
     public int Eddy_Sync() => _host.Run(static _ => EddySpawnJoin.Sync(Ops.PerInvoke));
+
+    [Benchmark(Description = "Eddy: loop.Spawn + await, TrackCurrentCoroutine off", OperationsPerInvoke = Ops.PerInvoke), BenchmarkCategory("sync")]
+    public int Eddy_Sync_Untracked() => _untracked.Run(static _ => EddySpawnJoin.Sync(Ops.PerInvoke));
 
     [Benchmark(Baseline = true, Description = "Stock: await Task.Run", OperationsPerInvoke = Ops.PerInvoke), BenchmarkCategory("sync")]
     public int Stock_TaskRun_Sync() => StockSpawnJoin.TaskRunSync(Ops.PerInvoke).GetAwaiter().GetResult();
@@ -39,6 +51,9 @@ public class SpawnJoin
 
     [Benchmark(Description = "Eddy: loop.Spawn + await", OperationsPerInvoke = Ops.PerInvoke), BenchmarkCategory("yield")]
     public int Eddy_Yield() => _host.Run(static _ => EddySpawnJoin.Yield(Ops.PerInvoke));
+
+    [Benchmark(Description = "Eddy: loop.Spawn + await, TrackCurrentCoroutine off", OperationsPerInvoke = Ops.PerInvoke), BenchmarkCategory("yield")]
+    public int Eddy_Yield_Untracked() => _untracked.Run(static _ => EddySpawnJoin.Yield(Ops.PerInvoke));
 
     [Benchmark(Description = "Eddy floor: await async method (on loop)", OperationsPerInvoke = Ops.PerInvoke), BenchmarkCategory("yield")]
     public int Eddy_AsyncMethod_Yield() => _host.Run(static _ => EddySpawnJoin.AsyncMethodYield(Ops.PerInvoke));

@@ -52,7 +52,10 @@ public partial class Coroutine : IWaitOwner<bool>
         Parent = s_current.Value;
     }
 
-    /// <summary>The coroutine whose code is running now, or null outside any coroutine (asyncio.current_task).</summary>
+    /// <summary>
+    /// The coroutine whose code is running now, or null outside any coroutine (asyncio.current_task),
+    /// or when its loop runs with <see cref="LoopOptions.TrackCurrentCoroutine"/> off.
+    /// </summary>
     public static Coroutine? Current => s_current.Value;
 
     /// <summary>A number unique in the process, in spawn order.</summary>
@@ -249,8 +252,9 @@ public partial class Coroutine : IWaitOwner<bool>
     {
         if (_state != CoroutineState.Pending) return;
         _state = CoroutineState.Running;
-        var previous = s_current.Value;
-        s_current.Value = this;
+        bool track = _loop.TracksCurrentCoroutine;
+        var previous = track ? s_current.Value : null;
+        if (track) s_current.Value = this;
         Task? task;
         try
         {
@@ -258,11 +262,11 @@ public partial class Coroutine : IWaitOwner<bool>
         }
         catch (Exception e)
         {
-            s_current.Value = previous;
+            if (track) s_current.Value = previous;
             Finish(e is OperationCanceledException ? CoroutineState.Canceled : CoroutineState.Faulted, e);
             return;
         }
-        s_current.Value = previous;
+        if (track) s_current.Value = previous;
         if (task is null)
         {
             Finish(CoroutineState.Faulted, new InvalidOperationException($"The body of coroutine '{Name}' returned a null Task; return a Task (for example Task.CompletedTask)."));

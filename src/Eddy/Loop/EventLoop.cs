@@ -65,6 +65,7 @@ public sealed partial class EventLoop : IDisposable
         SynchronizationContext = new LoopSynchronizationContext(this);
         TaskScheduler = new LoopTaskScheduler(this);
         Coroutines = new CoroutineRegistry();
+        TracksCurrentCoroutine = options.TrackCurrentCoroutine;
         if (options.StallThreshold is { } threshold && threshold > TimeSpan.Zero)
             _stallDetector = new StallDetector(this, threshold);
         Clock.Attach(this);
@@ -98,6 +99,9 @@ public sealed partial class EventLoop : IDisposable
     internal ILogger Logger { get; }
 
     internal CoroutineRegistry Coroutines { get; }
+
+    /// <summary><see cref="LoopOptions.TrackCurrentCoroutine"/>.</summary>
+    internal bool TracksCurrentCoroutine { get; }
 
     internal IPoller Poller => _poller;
 

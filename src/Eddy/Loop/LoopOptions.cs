@@ -30,6 +30,16 @@ public sealed class LoopOptions
     /// </summary>
     public TimeSpan? StallThreshold { get; set; } = DefaultStallThreshold;
 
+    /// <summary>
+    /// Whether coroutines carry themselves in their execution context, so that
+    /// <see cref="Coroutines.Coroutine.Current"/> works at any await depth. True by default. Turning it
+    /// off saves an execution context per spawn (72 bytes and about a quarter of a spawn's cost,
+    /// measured in bench/README.md) for spawn-heavy loops; then <see cref="Coroutines.Coroutine.Current"/>
+    /// is null, <see cref="Sync.AsyncLock"/> has no owner to check, <see cref="EventLoop.Dump"/> shows
+    /// no parents, and stall warnings name the method only.
+    /// </summary>
+    public bool TrackCurrentCoroutine { get; set; } = true;
+
     /// <summary>Uses the portable poller even where epoll exists (for tests of the fallback).</summary>
     internal bool UsePortablePoller { get; set; }
 }

@@ -278,3 +278,23 @@ public class CoroutineTests
         }
     }
 }
+
+public class CurrentCoroutineTrackingTests
+{
+    [Fact]
+    public void Current_is_tracked_by_default_and_null_when_tracking_is_off()
+    {
+        EventLoop.Run(async () =>
+        {
+            var child = Coroutine.Spawn(async () => { await Coroutine.YieldAsync(); return Coroutine.Current; });
+            Assert.Same(child, await child);
+        });
+        EventLoop.Run(async () =>
+        {
+            Assert.Null(Coroutine.Current);
+            var child = Coroutine.Spawn(async () => { await Coroutine.YieldAsync(); return Coroutine.Current; });
+            Assert.Null(await child);
+            Assert.Null(child.Parent);
+        }, new LoopOptions { TrackCurrentCoroutine = false });
+    }
+}
