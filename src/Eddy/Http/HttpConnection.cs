@@ -56,6 +56,25 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     private CancellationTokenSource? _abortSource;
     private Waiter<bool>? _dataWaiter;
 
+    // Timeouts, checked by the loop's HttpSweeper (no timer per request: these fields are all).
+    private const long Unstamped = long.MinValue;
+    private HttpSweeper? _sweeper;
+    private TimeoutKind _timeout;
+    private long _deadline = Unstamped; // clock ticks; stamped by the first sweep after _timeout changed
+    private bool _headersTimedOut;
+    private bool _timingBody;            // the handler waits in a body read
+    private bool _bodyTimedOut;
+    private long _bodyTimedTicks;        // time spent waiting in body reads, as the sweeps saw it
+    private long _bodyBytes;             // body bytes handed to the handler
+
+    private enum TimeoutKind : byte { None, KeepAlive, Headers }
+
+    /// <summary>The next connection in the loop's sweep list.</summary>
+    internal HttpConnection? SweepNext;
+
+    /// <summary>The previous connection in the loop's sweep list.</summary>
+    internal HttpConnection? SweepPrevious;
+
     public HttpConnection(HttpServer server)
     {
         _server = server;
@@ -80,6 +99,12 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     internal ReadOnlySpan<byte> TrailerBuffer => _trailerBase >= 0 ? _buffer.AsSpan(_trailerBase, _end - _trailerBase) : default;
 
     internal EndPoint? RemoteEndPoint => _transport.RemoteEndPoint;
+
+    /// <summary>The size of the receive buffer (for tests of the pipelining bound).</summary>
+    internal int InputBufferCapacity => _buffer.Length;
+
+    /// <summary>Response bytes the transport holds for a client that has not taken them yet.</summary>
+    internal int BufferedOutput => _transport.WriteBufferSize;
 
     /// <summary>Whether the response may promise keep-alive.</summary>
     internal bool CanKeepAlive => Head.KeepAlive && !_shuttingDown && !_server.IsClosing && !_closed;
@@ -106,6 +131,9 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
         _server.Register(this);
         _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
         if (_server.IsClosing) _shuttingDown = true;
+        SetTimeout(TimeoutKind.KeepAlive);
+        _sweeper = HttpSweeper.For(_loop);
+        _sweeper.Add(this);
         _loop.Spawn(RunAsync);
     }
 
@@ -115,6 +143,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
         EnsureRoom(data.Length);
         data.CopyTo(_buffer.AsSpan(_end));
         _end += data.Length;
+        if (_timeout == TimeoutKind.KeepAlive) SetTimeout(TimeoutKind.Headers); // the first bytes of a request
         if (!_readingPaused && _end - KeepFrom >= ReadPauseThreshold)
         {
             _readingPaused = true;
@@ -142,6 +171,8 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     {
         _closed = true;
         _server.Unregister(this);
+        _sweeper?.Remove(this);
+        _sweeper = null;
         if (_inRequest) MarkAborted();
         Wake();
     }
@@ -179,6 +210,11 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
                         result = _parser.TryParse(_buffer.AsSpan(0, _end));
                         if (result.Status != HttpParseStatus.NeedMoreData) break;
                     }
+                    if (_headersTimedOut)
+                    {
+                        SendErrorAndClose(408, "408 Request Timeout: the request head took longer than the server allows (HttpServerOptions.RequestHeadersTimeout).\n");
+                        return;
+                    }
                     if (_eof || (_shuttingDown && _end == 0))
                     {
                         _transport.Close();
@@ -186,6 +222,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
                     }
                     await WaitForDataAsync(default);
                 }
+                _timeout = TimeoutKind.None;
                 if (result.IsError)
                 {
                     _headEnd = 0;
@@ -207,6 +244,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
                 if (!(failure is null ? FinishRequest() : Failed(failure))) return;
                 NextRequest();
                 if (_transport.WriteBufferSize > 0) await DrainAsync(default);
+                SetTimeout(_end > 0 ? TimeoutKind.Headers : TimeoutKind.KeepAlive);
             }
         }
         catch (Exception e) when (_closed || e is ConnectionResetException)
@@ -246,6 +284,8 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
         _bodyRemaining = head.Framing == BodyFraming.ContentLength ? head.ContentLength : 0;
         _bodyComplete = head.Framing == BodyFraming.None || (head.Framing == BodyFraming.ContentLength && head.ContentLength == 0);
         _inRequest = true;
+        _timingBody = _bodyTimedOut = false;
+        _bodyTimedTicks = _bodyBytes = 0;
         _request.Reset();
         _response.Begin(head.MethodKind == HttpMethodKind.Head, head.ProtocolVersion == HttpProtocolVersion.Http10);
     }
@@ -331,6 +371,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     internal ValueTask<int> ReadBodyAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
         if (!_inRequest) throw new InvalidOperationException("The request is over: read its body before the handler returns.");
+        if (_bodyTimedOut) throw BodyTooSlow();
         if (_bodyComplete || destination.IsEmpty) return new(0);
         if (Head.ExpectContinue && !_continueSent && !_response.HasStarted && !_closed)
         {
@@ -351,7 +392,16 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
                 MarkAborted();
                 throw new IOException("The client disconnected before the request body ended.");
             }
-            await WaitForDataAsync(cancellationToken);
+            _timingBody = true;
+            try
+            {
+                await WaitForDataAsync(cancellationToken);
+            }
+            finally
+            {
+                _timingBody = false;
+            }
+            if (_bodyTimedOut) throw BodyTooSlow();
             int n = ReadBuffered(destination.Span);
             if (n > 0 || _bodyComplete) return n;
         }
@@ -370,6 +420,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
             _buffer.AsSpan(_bodyPos, n).CopyTo(destination);
             _bodyPos += n;
             _bodyRemaining -= n;
+            _bodyBytes += n;
             if (_bodyRemaining == 0) _bodyComplete = true;
             else if (_bodyPos == _end) _bodyPos = _end = _headEnd;
             return n;
@@ -407,6 +458,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
         _buffer.AsSpan(_pendingStart, n).CopyTo(destination);
         _pendingStart += n;
         _pendingLength -= n;
+        _bodyBytes += n;
         return n;
     }
 
@@ -425,8 +477,58 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
         }
     }
 
+    private static BadHttpRequestException BodyTooSlow() =>
+        new(408, "Reading the request body timed out: its data arrived too slowly (HttpServerOptions.MinRequestBodyDataRate).");
+
     internal static BadHttpRequestException TooLarge(long? max) =>
         new(413, $"The request body is larger than the server's limit of {max} bytes (HttpServerOptions.MaxRequestBodySize).");
+
+    // ---- Timeouts ----
+
+    /// <summary>Starts a timeout; the next sweep stamps its deadline (one field write, no clock read).</summary>
+    private void SetTimeout(TimeoutKind kind)
+    {
+        _timeout = kind;
+        _deadline = Unstamped;
+    }
+
+    /// <summary>Called by the loop's sweep: stamps and checks the deadlines.</summary>
+    /// <param name="now">The loop clock's time.</param>
+    /// <param name="elapsed">The time since the previous sweep.</param>
+    internal void Sweep(long now, long elapsed)
+    {
+        if (_closed || _done) return;
+        if (_timingBody && !_bodyTimedOut && _server.MinBodyRate is { } rate)
+        {
+            _bodyTimedTicks += elapsed;
+            if (_bodyTimedTicks > rate.GracePeriod.Ticks && _bodyBytes < rate.BytesPerSecond * _bodyTimedTicks / TimeSpan.TicksPerSecond)
+            {
+                _bodyTimedOut = true;
+                Wake();
+            }
+        }
+        if (_timeout == TimeoutKind.None) return;
+        long limit = _timeout == TimeoutKind.Headers ? _server.HeadersTimeoutTicks : _server.KeepAliveTimeoutTicks;
+        if (limit == long.MaxValue) return;
+        if (_deadline == Unstamped)
+        {
+            _deadline = now > long.MaxValue - limit ? long.MaxValue : now + limit;
+            return;
+        }
+        if (now < _deadline) return;
+        var kind = _timeout;
+        _timeout = TimeoutKind.None;
+        if (kind == TimeoutKind.Headers)
+        {
+            // Slowloris: the coroutine answers 408 and closes.
+            _headersTimedOut = true;
+            Wake();
+        }
+        else if (!_inRequest && _end == 0)
+        {
+            _transport.Close(); // idle keep-alive: closed without a word
+        }
+    }
 
     // ---- Buffer management ----
 

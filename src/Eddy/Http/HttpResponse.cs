@@ -107,7 +107,11 @@ public sealed class HttpResponse
         SendBody(data);
     }
 
-    /// <summary>Writes <paramref name="data"/>, then waits while the connection's send buffer is over its high-water mark.</summary>
+    /// <summary>
+    /// Writes <paramref name="data"/>, then waits while the connection holds more than
+    /// <see cref="HttpServerOptions.MaxResponseBufferSize"/> unsent (a client that stops reading
+    /// stops the handler here).
+    /// </summary>
     /// <param name="data">The bytes.</param>
     /// <param name="cancellationToken">Stops waiting (the bytes stay queued).</param>
     /// <returns>Completes when more may be written.</returns>

@@ -34,6 +34,9 @@ public sealed class HttpServer : IAsyncDisposable
         Handler = handler;
         Options = options;
         Limits = options.ToParserLimits();
+        HeadersTimeoutTicks = HttpServerOptions.TimeoutTicks(options.RequestHeadersTimeout, nameof(options.RequestHeadersTimeout));
+        KeepAliveTimeoutTicks = HttpServerOptions.TimeoutTicks(options.KeepAliveTimeout, nameof(options.KeepAliveTimeout));
+        MinBodyRate = options.MinRequestBodyDataRate;
         _server = Streams.StartProtocolServer(() => new HttpConnection(this), endPoint, options.ToServerOptions());
     }
 
@@ -59,6 +62,18 @@ public sealed class HttpServer : IAsyncDisposable
     internal HttpParserLimits Limits { get; }
 
     internal bool IsClosing => _closing;
+
+    /// <summary><see cref="HttpServerOptions.RequestHeadersTimeout"/> in ticks (long.MaxValue: none), fixed at start.</summary>
+    internal long HeadersTimeoutTicks { get; }
+
+    /// <summary><see cref="HttpServerOptions.KeepAliveTimeout"/> in ticks (long.MaxValue: none), fixed at start.</summary>
+    internal long KeepAliveTimeoutTicks { get; }
+
+    /// <summary><see cref="HttpServerOptions.MinRequestBodyDataRate"/>, fixed at start.</summary>
+    internal MinDataRate? MinBodyRate { get; }
+
+    /// <summary>The open connections (for tests and shutdown).</summary>
+    internal ICollection<HttpConnection> Connections => _connections.Keys;
 
     /// <summary>The address the server listens on, with the chosen port.</summary>
     public EndPoint EndPoint => _server.EndPoint;
