@@ -64,10 +64,7 @@ public sealed class AsyncEvent : IWaitOwner<bool>
         var loop = EventLoop.Bind(ref _loop);
         if (cancellationToken.IsCancellationRequested) return SyncWait.Canceled(loop, cancellationToken);
         if (_set) return default;
-        var waiter = Waiter<bool>.Rent(loop, this);
-        if (!SyncWait.TryBegin(waiter, cancellationToken)) return waiter.VoidTask;
-        _waiters.Add(waiter);
-        return waiter.VoidTask;
+        return SyncWait.Enlist(loop, this, ref _waiters, cancellationToken);
     }
 
     /// <summary>Waits until the event is set or <paramref name="timeout"/> passes on the loop's clock.</summary>
@@ -83,11 +80,7 @@ public sealed class AsyncEvent : IWaitOwner<bool>
         if (cancellationToken.IsCancellationRequested) return SyncWait.Canceled<bool>(loop, cancellationToken);
         if (_set) return new ValueTask<bool>(true);
         if (timeout == TimeSpan.Zero) return new ValueTask<bool>(false);
-        var waiter = Waiter<bool>.Rent(loop, this);
-        if (!SyncWait.TryBegin(waiter, cancellationToken)) return waiter.Task;
-        _waiters.Add(waiter);
-        if (limited) waiter.ArmTimer(due, false);
-        return waiter.Task;
+        return SyncWait.EnlistUntil(loop, this, ref _waiters, limited, due, cancellationToken);
     }
 
     /// <summary>A snapshot of the event's state, for tests and diagnostics (Trio's statistics()). Loop thread only.</summary>

@@ -61,10 +61,7 @@ public class AsyncSemaphore : IWaitOwner<bool>
         var loop = EventLoop.Bind(ref _loop);
         if (cancellationToken.IsCancellationRequested) return SyncWait.Canceled(loop, cancellationToken);
         if (TryTake()) return default;
-        var waiter = Waiter<bool>.Rent(loop, this);
-        if (!SyncWait.TryBegin(waiter, cancellationToken)) return waiter.VoidTask;
-        _waiters.Add(waiter);
-        return waiter.VoidTask;
+        return SyncWait.Enlist(loop, this, ref _waiters, cancellationToken);
     }
 
     /// <summary>Takes a permit, waiting in line at most <paramref name="timeout"/> on the loop's clock.</summary>
@@ -80,11 +77,7 @@ public class AsyncSemaphore : IWaitOwner<bool>
         if (cancellationToken.IsCancellationRequested) return SyncWait.Canceled<bool>(loop, cancellationToken);
         if (TryTake()) return new ValueTask<bool>(true);
         if (timeout == TimeSpan.Zero) return new ValueTask<bool>(false);
-        var waiter = Waiter<bool>.Rent(loop, this);
-        if (!SyncWait.TryBegin(waiter, cancellationToken)) return waiter.Task;
-        _waiters.Add(waiter);
-        if (limited) waiter.ArmTimer(due, false);
-        return waiter.Task;
+        return SyncWait.EnlistUntil(loop, this, ref _waiters, limited, due, cancellationToken);
     }
 
     /// <summary>Takes a permit if one is free, without waiting.</summary>

@@ -22,6 +22,31 @@ internal static class SyncWait
         waiter.RegisterCancellation(token) && !waiter.IsCompleted;
 
     /// <summary>
+    /// Queues a new waiter of <paramref name="owner"/> at the back of <paramref name="waiters"/>
+    /// (unless the token is already cancelled) and returns its task: the slow path of every
+    /// primitive whose waiters all wait for the same thing.
+    /// </summary>
+    public static ValueTask Enlist(EventLoop loop, IWaitOwner<bool> owner, ref WaitList<bool> waiters, CancellationToken token)
+    {
+        var waiter = Waiter<bool>.Rent(loop, owner);
+        if (TryBegin(waiter, token)) waiters.Add(waiter);
+        return waiter.VoidTask;
+    }
+
+    /// <summary>
+    /// Like <see cref="Enlist"/>, with a deadline: the task is false if <paramref name="due"/>
+    /// passes first (no deadline when <paramref name="limited"/> is false).
+    /// </summary>
+    public static ValueTask<bool> EnlistUntil(EventLoop loop, IWaitOwner<bool> owner, ref WaitList<bool> waiters, bool limited, long due, CancellationToken token)
+    {
+        var waiter = Waiter<bool>.Rent(loop, owner);
+        if (!TryBegin(waiter, token)) return waiter.Task;
+        waiters.Add(waiter);
+        if (limited) waiter.ArmTimer(due, false);
+        return waiter.Task;
+    }
+
+    /// <summary>
     /// A wait that is already cancelled, for a call made with a cancelled token: it throws the same
     /// <see cref="OperationCanceledException"/> as a wait cancelled while queued.
     /// </summary>
