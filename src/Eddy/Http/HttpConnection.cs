@@ -106,6 +106,9 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     /// <summary>Response bytes the transport holds for a client that has not taken them yet.</summary>
     internal int BufferedOutput => _transport.WriteBufferSize;
 
+    /// <summary>send() calls made for this connection (tests check that pipelined answers are batched).</summary>
+    internal long SendCalls => _transport.Connection.Channel.SendCalls;
+
     /// <summary>Whether the response may promise keep-alive.</summary>
     internal bool CanKeepAlive => Head.KeepAlive && !_shuttingDown && !_server.IsClosing && !_closed;
 
@@ -610,7 +613,15 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
         return _output;
     }
 
-    internal void Send(ReadOnlySpan<byte> data) => _transport.Write(data);
+    /// <summary>
+    /// Sends response bytes. While more requests wait in the input buffer (pipelining), the bytes
+    /// are held until the end of the loop turn, so a batch of answers leaves in one send().
+    /// </summary>
+    internal void Send(ReadOnlySpan<byte> data)
+    {
+        if (_end > _bodyPos) _transport.WriteSoon(data);
+        else _transport.Write(data);
+    }
 
     internal ValueTask DrainAsync(CancellationToken cancellationToken) =>
         _closed ? ValueTask.FromException(new ConnectionResetException("The client disconnected.")) : _transport.Connection.Writer.DrainAsync(cancellationToken);

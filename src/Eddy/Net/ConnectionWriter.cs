@@ -30,6 +30,7 @@ public sealed class ConnectionWriter : IWaitOwner<bool>
     private Exception? _error;
     private bool _eofRequested;
     private bool _eofSent;
+    private bool _flushPosted;
     private WaitList<bool> _drainers;
     private WaitList<bool> _flushers;
 
@@ -71,6 +72,29 @@ public sealed class ConnectionWriter : IWaitOwner<bool>
             if (data.IsEmpty) return;
         }
         Append(data);
+    }
+
+    /// <summary>
+    /// Buffers <paramref name="data"/> and sends it, with whatever else was written by then, once
+    /// the loop's current turn has run its ready work: several small writes made in one turn
+    /// (answers to pipelined requests) leave in one send() instead of one each.
+    /// </summary>
+    /// <param name="data">The bytes; copied.</param>
+    /// <exception cref="ConnectionResetException">The connection broke or was closed.</exception>
+    internal void WriteSoon(ReadOnlySpan<byte> data)
+    {
+        if (_error is not null) throw _error;
+        if (_eofRequested) throw new InvalidOperationException("WriteEof() was called: this side of the connection is shut down for writing and takes no more data.");
+        Append(data);
+        if (_flushPosted) return;
+        _flushPosted = true;
+        _channel.Loop.Post(static s => ((ConnectionWriter)s!).FlushPosted(), this);
+    }
+
+    private void FlushPosted()
+    {
+        _flushPosted = false;
+        if (!_channel.IsClosed) Pump();
     }
 
     /// <summary>Writes <paramref name="data"/>, then waits as <see cref="DrainAsync"/> does.</summary>

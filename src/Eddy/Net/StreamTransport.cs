@@ -71,6 +71,22 @@ public sealed class StreamTransport
         }
     }
 
+    /// <summary>
+    /// As <see cref="Write"/>, but the bytes leave at the end of the loop's current turn, together
+    /// with everything else written by then (one send() for a batch of small writes).
+    /// </summary>
+    /// <param name="data">The bytes; copied.</param>
+    /// <exception cref="ConnectionResetException">The connection broke.</exception>
+    internal void WriteSoon(ReadOnlySpan<byte> data)
+    {
+        _connection.Writer.WriteSoon(data);
+        if (!_writingPaused && _connection.Writer.Buffered > _connection.Writer.HighWaterMark)
+        {
+            _writingPaused = true;
+            _protocol.PauseWriting();
+        }
+    }
+
     /// <summary>Half-closes once everything written is sent: the peer reads end-of-stream.</summary>
     public void WriteEof() => _connection.Writer.WriteEof();
 

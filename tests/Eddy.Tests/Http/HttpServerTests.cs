@@ -181,6 +181,24 @@ public class HttpServerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Answers_to_a_batch_of_pipelined_requests_leave_in_one_send()
+    {
+        Serve(EchoPath, async server =>
+        {
+            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            var batch = new StringBuilder();
+            for (int i = 0; i < 8; i++) batch.Append($"GET /{i} HTTP/1.1\r\nHost: a\r\n\r\n");
+            client.Send(batch.ToString()); // one send(): the server reads the batch in one go
+            for (int i = 0; i < 8; i++) Assert.Equal($"GET /{i}", (await client.ReadResponseAsync()).BodyText);
+            Assert.Equal(1, Assert.Single(server.Connections).SendCalls);
+
+            client.Send("GET /single HTTP/1.1\r\nHost: a\r\n\r\n");
+            Assert.Equal("GET /single", (await client.ReadResponseAsync()).BodyText);
+            Assert.Equal(2, Assert.Single(server.Connections).SendCalls);
+        });
+    }
+
+    [Fact]
     public void A_flood_of_pipelined_requests_larger_than_the_read_pause_threshold_is_answered_in_order()
     {
         const int Count = 3000; // about 120 KB of requests in one write: reading pauses and resumes
