@@ -66,6 +66,9 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     private bool _bodyTimedOut;
     private long _bodyTimedTicks;        // time spent waiting in body reads, as the sweeps saw it
     private long _bodyBytes;             // body bytes handed to the handler
+    private bool _timingResponse;        // response bytes wait for a client that does not take them
+    private long _responseTimedTicks;    // how long, as the sweeps saw it
+    private long _responseSentAtStart;   // the socket's BytesSent when that began
 
     private enum TimeoutKind : byte { None, KeepAlive, Headers }
 
@@ -500,7 +503,9 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     /// <param name="elapsed">The time since the previous sweep.</param>
     internal void Sweep(long now, long elapsed)
     {
-        if (_closed || _done) return;
+        if (_closed) return;
+        if (_server.MinResponseRate is { } responseRate && !CheckResponseRate(responseRate, elapsed)) return;
+        if (_done) return;
         if (_timingBody && !_bodyTimedOut && _server.MinBodyRate is { } rate)
         {
             _bodyTimedTicks += elapsed;
@@ -531,6 +536,36 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
         {
             _transport.Close(); // idle keep-alive: closed without a word
         }
+    }
+
+    /// <summary>
+    /// Times the stretches in which response bytes wait unsent; aborts the connection when, past the
+    /// grace period, the client took them slower than <paramref name="rate"/>. Returns false if it aborted.
+    /// </summary>
+    private bool CheckResponseRate(MinDataRate rate, long elapsed)
+    {
+        var channel = _transport.Connection.Channel;
+        if (_transport.WriteBufferSize == 0)
+        {
+            _timingResponse = false;
+            return true;
+        }
+        if (!_timingResponse)
+        {
+            _timingResponse = true;
+            _responseTimedTicks = 0;
+            _responseSentAtStart = channel.BytesSent;
+            return true;
+        }
+        _responseTimedTicks += elapsed;
+        long sent = channel.BytesSent - _responseSentAtStart;
+        if (_responseTimedTicks <= rate.GracePeriod.Ticks || sent >= rate.BytesPerSecond * _responseTimedTicks / TimeSpan.TicksPerSecond) return true;
+        _loop.Logger.LogInformation(
+            "Aborted the HTTP connection from {RemoteEndPoint}: it took the response at {Rate:0} bytes/s, below the minimum of {Minimum} (HttpServerOptions.MinResponseDataRate).",
+            _transport.RemoteEndPoint, sent * (double)TimeSpan.TicksPerSecond / _responseTimedTicks, rate.BytesPerSecond);
+        MarkAborted();
+        _transport.Abort();
+        return false;
     }
 
     // ---- Buffer management ----

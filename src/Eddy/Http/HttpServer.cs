@@ -37,6 +37,7 @@ public sealed class HttpServer : IAsyncDisposable
         HeadersTimeoutTicks = HttpServerOptions.TimeoutTicks(options.RequestHeadersTimeout, nameof(options.RequestHeadersTimeout));
         KeepAliveTimeoutTicks = HttpServerOptions.TimeoutTicks(options.KeepAliveTimeout, nameof(options.KeepAliveTimeout));
         MinBodyRate = options.MinRequestBodyDataRate;
+        MinResponseRate = options.MinResponseDataRate;
         _server = Streams.StartProtocolServer(() => new HttpConnection(this), endPoint, options.ToServerOptions());
     }
 
@@ -71,6 +72,9 @@ public sealed class HttpServer : IAsyncDisposable
 
     /// <summary><see cref="HttpServerOptions.MinRequestBodyDataRate"/>, fixed at start.</summary>
     internal MinDataRate? MinBodyRate { get; }
+
+    /// <summary><see cref="HttpServerOptions.MinResponseDataRate"/>, fixed at start.</summary>
+    internal MinDataRate? MinResponseRate { get; }
 
     /// <summary>The open connections (for tests and shutdown).</summary>
     internal ICollection<HttpConnection> Connections => _connections.Keys;

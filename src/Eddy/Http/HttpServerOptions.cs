@@ -49,6 +49,15 @@ public sealed class HttpServerOptions
     public MinDataRate? MinRequestBodyDataRate { get; set; } = new(240, TimeSpan.FromSeconds(5));
 
     /// <summary>
+    /// The slowest a client may take the response: while response bytes wait unsent because the
+    /// client does not read them, it must, after the grace period, average at least this rate, or
+    /// the connection is aborted (nothing more can be said to a client that does not read). Also
+    /// bounds how long a closing connection waits to hand over its last response. Default 240
+    /// bytes/s with a 5 s grace period (Kestrel's MinResponseDataRate); null for no minimum.
+    /// </summary>
+    public MinDataRate? MinResponseDataRate { get; set; } = new(240, TimeSpan.FromSeconds(5));
+
+    /// <summary>
     /// The most response bytes buffered for a client that does not read them: past it, the
     /// handler's <see cref="HttpResponse.WriteAsync"/> and <see cref="HttpResponse.FlushAsync"/> wait
     /// until the client has taken most of it (the connection's write high-water mark; the

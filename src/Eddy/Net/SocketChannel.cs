@@ -199,6 +199,7 @@ internal sealed class SocketChannel : IReadinessListener, IWaitOwner<int>, IWait
             nint n;
             fixed (byte* p = data) n = Send(_fd, p, data.Length, MSG_NOSIGNAL);
             SendCalls++;
+            if (n > 0) BytesSent += n;
             if (n >= 0)
             {
                 if (n < data.Length) _writable = false;
@@ -217,6 +218,9 @@ internal sealed class SocketChannel : IReadinessListener, IWaitOwner<int>, IWait
 
     /// <summary>How many send() calls this socket made (tests check that small writes are batched).</summary>
     internal long SendCalls { get; private set; }
+
+    /// <summary>Bytes handed to the operating system (the HTTP server's minimum response rate watches it).</summary>
+    internal long BytesSent { get; private set; }
 
     /// <summary>Waits until the socket can take more data; completes at once if it may.</summary>
     public ValueTask WaitWritableAsync(CancellationToken cancellationToken)

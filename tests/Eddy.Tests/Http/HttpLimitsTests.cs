@@ -318,4 +318,45 @@ public class HttpLimitsTests
             Assert.Equal(Count, handled);
         }, JumpingClock());
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_client_that_stops_reading_the_response_is_aborted_below_the_minimum_response_rate(bool limited)
+    {
+        const int Chunk = 16 * 1024, Total = 16 * 1024 * 1024;
+        Exception? handlerError = null;
+        var options = limited ? null : new HttpServerOptions { MinResponseDataRate = null };
+        Serve(async (_, response) =>
+        {
+            response.ContentLength = Total;
+            var chunk = new byte[Chunk];
+            try
+            {
+                for (int i = 0; i < Total / Chunk; i++) await response.WriteAsync(chunk);
+            }
+            catch (Exception e)
+            {
+                handlerError = e;
+                throw;
+            }
+        }, async server =>
+        {
+            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+            await Coroutine.SleepAsync(TimeSpan.FromSeconds(10)); // the default grace period is 5 s
+            if (limited)
+            {
+                Assert.Equal(0, server.ConnectionCount);
+                Assert.IsType<Eddy.Net.ConnectionResetException>(handlerError);
+                await Assert.ThrowsAnyAsync<IOException>(() => client.ReadResponseAsync());
+            }
+            else
+            {
+                Assert.Equal(1, server.ConnectionCount);
+                Assert.Equal(Total, (await client.ReadResponseAsync()).Body.Length);
+                Assert.Null(handlerError);
+            }
+        }, JumpingClock(), options);
+    }
 }
