@@ -106,6 +106,9 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     /// <summary>The size of the receive buffer (for tests of the pipelining bound).</summary>
     internal int InputBufferCapacity => _buffer.Length;
 
+    /// <summary>Bytes of pooled buffers the connection holds (input, output scratch, response body, write buffer).</summary>
+    internal int HeldBufferBytes => _buffer.Length + _output.Length + _response.BufferCapacity + _transport.Connection.Writer.Capacity;
+
     /// <summary>Response bytes the transport holds for a client that has not taken them yet.</summary>
     internal int BufferedOutput => _transport.WriteBufferSize;
 
@@ -135,7 +138,6 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
         _transport = transport;
         _loop = transport.Loop;
         _server.Register(this);
-        _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
         if (_server.IsClosing) _shuttingDown = true;
         SetTimeout(TimeoutKind.KeepAlive);
         _sweeper = HttpSweeper.For(_loop);
@@ -516,6 +518,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
             }
         }
         if (_timeout == TimeoutKind.None) return;
+        if (_timeout == TimeoutKind.KeepAlive && _end == 0 && !_inRequest) ReleaseIdleBuffers();
         long limit = _timeout == TimeoutKind.Headers ? _server.HeadersTimeoutTicks : _server.KeepAliveTimeoutTicks;
         if (limit == long.MaxValue) return;
         if (_deadline == Unstamped)
@@ -536,6 +539,27 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
         {
             _transport.Close(); // idle keep-alive: closed without a word
         }
+    }
+
+    /// <summary>
+    /// Gives the buffers of a connection idle between requests back to the pool, so thousands of
+    /// idle keep-alive connections cost little memory. Done by the sweep, not after every request:
+    /// a busy connection keeps its buffers and pays no pool traffic.
+    /// </summary>
+    private void ReleaseIdleBuffers()
+    {
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+        if (_output.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_output);
+            _output = [];
+        }
+        _response.Release();
+        _transport.Connection.Writer.TrimBuffer();
     }
 
     /// <summary>
@@ -596,7 +620,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
             if (_trailerBase >= 0) _trailerBase -= shift;
             if (_buffer.Length - _end >= count) return;
         }
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _end + count));
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_buffer.Length * 2, InitialBufferSize), _end + count));
         _buffer.AsSpan(0, _end).CopyTo(bigger);
         if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = bigger;

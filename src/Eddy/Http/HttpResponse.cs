@@ -206,6 +206,9 @@ public sealed class HttpResponse
         SendBuffered();
     }
 
+    /// <summary>The size of the pooled body buffer held now.</summary>
+    internal int BufferCapacity => _body.Length;
+
     internal void Release()
     {
         if (_body.Length > 0) ArrayPool<byte>.Shared.Return(_body);

@@ -50,6 +50,9 @@ public sealed class ConnectionWriter : IWaitOwner<bool>
     /// <summary>Bytes written and not yet handed to the operating system.</summary>
     public int Buffered => _end - _start;
 
+    /// <summary>The size of the pooled write buffer held now (0 when none).</summary>
+    internal int Capacity => _pending?.Length ?? 0;
+
     /// <summary>Whether <see cref="WriteEof"/> was called.</summary>
     public bool IsEofRequested => _eofRequested;
 
@@ -231,6 +234,12 @@ public sealed class ConnectionWriter : IWaitOwner<bool>
         while (_drainers.TakeFirst() is { } waiter) waiter.TrySetException(_error);
         while (_flushers.TakeFirst() is { } waiter) waiter.TrySetException(_error);
         ReleaseBuffer();
+    }
+
+    /// <summary>Returns the buffer to the pool if nothing waits in it (an idle connection keeps none).</summary>
+    internal void TrimBuffer()
+    {
+        if (Buffered == 0 && !_flushPosted) ReleaseBuffer();
     }
 
     /// <summary>Returns the buffer to the pool; the connection is gone.</summary>

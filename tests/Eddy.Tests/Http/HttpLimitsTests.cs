@@ -227,6 +227,24 @@ public class HttpLimitsTests
     }
 
     [Fact]
+    public void An_idle_keep_alive_connection_gives_its_buffers_back_at_the_next_sweep()
+    {
+        Serve(Ok, async server =>
+        {
+            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            for (int round = 0; round < 2; round++)
+            {
+                client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+                Assert.Equal("ok", (await client.ReadResponseAsync()).BodyText);
+                var connection = Assert.Single(server.Connections);
+                Assert.True(connection.HeldBufferBytes > 0);
+                await Coroutine.SleepAsync(2 * HttpSweeper.Period);
+                Assert.Equal(0, connection.HeldBufferBytes);
+            }
+        }, JumpingClock());
+    }
+
+    [Fact]
     public void One_sweep_timer_serves_every_connection_of_a_loop()
     {
         const int Count = 20;
