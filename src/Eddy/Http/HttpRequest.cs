@@ -15,6 +15,7 @@ public sealed class HttpRequest
 {
     private readonly HttpConnection _connection;
     private string? _method, _target, _path, _query;
+    private Stream? _body;
 
     internal HttpRequest(HttpConnection connection)
     {
@@ -121,6 +122,15 @@ public sealed class HttpRequest
             ArrayPool<byte>.Shared.Return(pooled);
         }
     }
+
+    /// <summary>
+    /// The body as a read-only <see cref="Stream"/> (for APIs that take one, such as JSON and form
+    /// readers); reads go through <see cref="ReadAsync"/>. One instance per connection.
+    /// </summary>
+    public Stream Body => _body ??= new HttpRequestBodyStream(this);
+
+    /// <summary>A slot for the layer above (the web framework keeps its per-connection request object here).</summary>
+    internal object? Context { get; set; }
 
     internal void Reset() => _method = _target = _path = _query = null;
 }
