@@ -242,7 +242,14 @@ internal sealed class Listener : IWaitOwner<bool>
     public bool IsWaitingForRoom => _roomWaiter is not null;
 
     /// <summary>Runs the close sequence on this listener's loop; returns how many connections were cut off.</summary>
-    public Task<int> CloseAsync(TimeSpan grace) => _loop.InvokeAsync(_ => CloseOnLoopAsync(grace));
+    /// <remarks>
+    /// On the loop's own thread the sequence runs inline: a task completed through
+    /// <see cref="EventLoop.InvokeAsync{T}(Func{CancellationToken, Task{T}}, CancellationToken)"/> resumes its awaiter by way of
+    /// the thread pool, and a loop on a virtual clock, seeing nothing to do meanwhile, would jump
+    /// time ahead of it.
+    /// </remarks>
+    public Task<int> CloseAsync(TimeSpan grace) =>
+        _loop.IsOnLoopThread ? CloseOnLoopAsync(grace) : _loop.InvokeAsync(_ => CloseOnLoopAsync(grace));
 
     private async Task<int> CloseOnLoopAsync(TimeSpan grace)
     {
