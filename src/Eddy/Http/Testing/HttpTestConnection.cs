@@ -65,6 +65,10 @@ public sealed class HttpTestConnection : IAsyncDisposable
     public void ShutdownWrite() => _connection.Writer.WriteEof();
 
     /// <summary>The client vanishes: the connection closes at once, unsent bytes are dropped, and reads fail.</summary>
+    /// <remarks>
+    /// A socket pair has no reset: the server sees the end of the stream, as from a close, and its
+    /// next write fails. Mid-body, that cancels the request's <see cref="HttpRequest.Aborted"/>.
+    /// </remarks>
     public void Abort()
     {
         _server.Forget(this);
