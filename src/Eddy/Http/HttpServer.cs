@@ -29,7 +29,8 @@ public sealed class HttpServer : IAsyncDisposable
     private readonly ConcurrentDictionary<HttpConnection, byte> _connections = new();
     private volatile bool _closing;
 
-    private HttpServer(HttpHandler handler, HttpServerOptions options, EndPoint endPoint)
+    // endPoint null: an in-memory server, whose connections come through Adopt.
+    private HttpServer(HttpHandler handler, HttpServerOptions options, EndPoint? endPoint)
     {
         Handler = handler;
         Options = options;
@@ -38,7 +39,9 @@ public sealed class HttpServer : IAsyncDisposable
         KeepAliveTimeoutTicks = HttpServerOptions.TimeoutTicks(options.KeepAliveTimeout, nameof(options.KeepAliveTimeout));
         MinBodyRate = options.MinRequestBodyDataRate;
         MinResponseRate = options.MinResponseDataRate;
-        _server = Streams.StartProtocolServer(() => new HttpConnection(this), endPoint, options.ToServerOptions());
+        _server = endPoint is null
+            ? Streams.StartAdoptingProtocolServer(() => new HttpConnection(this), options.ToServerOptions())
+            : Streams.StartProtocolServer(() => new HttpConnection(this), endPoint, options.ToServerOptions());
     }
 
     /// <summary>
@@ -55,6 +58,16 @@ public sealed class HttpServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(endPoint);
         return new HttpServer(handler, options ?? new HttpServerOptions(), endPoint);
     }
+
+    /// <summary>
+    /// Starts a server on the current loop that listens nowhere: connections are socket pairs
+    /// handed to <see cref="Adopt"/> (the transport of <see cref="Testing.HttpTestServer"/>).
+    /// </summary>
+    internal static HttpServer StartInMemory(HttpHandler handler, HttpServerOptions? options) =>
+        new(handler, options ?? new HttpServerOptions(), endPoint: null);
+
+    /// <summary>Serves the connected socket <paramref name="fd"/> as if it had been accepted; on the server's loop thread.</summary>
+    internal void Adopt(int fd) => _server.Adopt(fd);
 
     internal HttpHandler Handler { get; }
 

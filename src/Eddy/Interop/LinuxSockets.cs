@@ -50,6 +50,9 @@ internal static unsafe partial class LinuxSockets
     [LibraryImport(Libc, EntryPoint = "socket", SetLastError = true)]
     public static partial int Socket(int domain, int type, int protocol);
 
+    [LibraryImport(Libc, EntryPoint = "socketpair", SetLastError = true)]
+    public static partial int SocketPair(int domain, int type, int protocol, int* fds);
+
     [LibraryImport(Libc, EntryPoint = "bind", SetLastError = true)]
     public static partial int Bind(int fd, byte* addr, int addrlen);
 

@@ -12,6 +12,10 @@ namespace Eddy.Net;
 /// One listening socket on one loop: its accept coroutine and the connections it started.
 /// Loop-affine, except the counters, which other threads read.
 /// </summary>
+/// <remarks>
+/// With no socket (fd -1) it accepts nothing: connections come in through <see cref="Adopt"/>
+/// (in-memory test connections), and are counted and shut down like accepted ones.
+/// </remarks>
 internal sealed class Listener : IWaitOwner<bool>
 {
     private readonly EventLoop _loop;
@@ -41,7 +45,7 @@ internal sealed class Listener : IWaitOwner<bool>
         _family = endPoint.AddressFamily;
         _budget = budget;
         _handOff = handOff;
-        EndPoint = NetSocket.LocalEndPoint(fd, _family) ?? endPoint;
+        EndPoint = (fd >= 0 ? NetSocket.LocalEndPoint(fd, _family) : null) ?? endPoint;
         budget.Register(this);
     }
 
@@ -56,7 +60,7 @@ internal sealed class Listener : IWaitOwner<bool>
     /// <summary>Registers the socket with the loop's poller and starts accepting; on the loop thread.</summary>
     public void Start()
     {
-        if (_closing) return;
+        if (_closing || _fd < 0) return;
         _channel = new SocketChannel(_loop, _fd);
         _acceptor = _loop.Spawn(AcceptLoopAsync, $"accept {EndPoint}");
     }
@@ -109,6 +113,26 @@ internal sealed class Listener : IWaitOwner<bool>
     }
 
     private const int EPROTO = 71;
+
+    /// <summary>
+    /// Serves <paramref name="fd"/>, a connected socket that did not come through accept, as if it
+    /// had; on the loop thread. The descriptor is owned by the server from here on.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The server is closing, or at its connection limit.</exception>
+    public void Adopt(int fd)
+    {
+        _loop.AssertOnLoopThread();
+        string? refusal = _closing ? "The server is closing, so it takes no new connections."
+            : !_budget.TryTake() ? $"The server already has ServerOptions.MaxConnections ({_options.MaxConnections}) connections open; close one first or raise the limit."
+            : null;
+        if (refusal is not null)
+        {
+            Interop.LinuxSyscalls.Close(fd);
+            throw new InvalidOperationException(refusal);
+        }
+        Interlocked.Increment(ref _accepted);
+        StartConnection(fd);
+    }
 
     private void Dispatch(int fd)
     {
@@ -218,13 +242,20 @@ internal sealed class Listener : IWaitOwner<bool>
     public bool IsWaitingForRoom => _roomWaiter is not null;
 
     /// <summary>Runs the close sequence on this listener's loop; returns how many connections were cut off.</summary>
-    public Task<int> CloseAsync(TimeSpan grace) => _loop.InvokeAsync(_ => CloseOnLoopAsync(grace));
+    /// <remarks>
+    /// On the loop's own thread the sequence runs inline: a task completed through
+    /// <see cref="EventLoop.InvokeAsync{T}(Func{CancellationToken, Task{T}}, CancellationToken)"/> resumes its awaiter by way of
+    /// the thread pool, and a loop on a virtual clock, seeing nothing to do meanwhile, would jump
+    /// time ahead of it.
+    /// </remarks>
+    public Task<int> CloseAsync(TimeSpan grace) =>
+        _loop.IsOnLoopThread ? CloseOnLoopAsync(grace) : _loop.InvokeAsync(_ => CloseOnLoopAsync(grace));
 
     private async Task<int> CloseOnLoopAsync(TimeSpan grace)
     {
         _closing = true;
         _acceptor?.Cancel();
-        if (_channel is null) Interop.LinuxSyscalls.Close(_fd); // never started
+        if (_channel is null) { if (_fd >= 0) Interop.LinuxSyscalls.Close(_fd); } // never started, or no socket
         else _channel.Close();
         if (_acceptor is not null) await _acceptor.JoinAsync();
         if (_live.Count > 0 && grace > TimeSpan.Zero)

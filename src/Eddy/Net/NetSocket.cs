@@ -24,6 +24,17 @@ internal static unsafe class NetSocket
         return fd;
     }
 
+    /// <summary>
+    /// Two connected, non-blocking Unix stream sockets (socketpair): an in-memory connection with
+    /// no address, no port and no TCP, whose bytes reach the peer inside the sending call.
+    /// </summary>
+    public static (int First, int Second) CreatePair()
+    {
+        int* fds = stackalloc int[2];
+        if (SocketPair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) < 0) throw SocketErrors.LastError("socketpair");
+        return (fds[0], fds[1]);
+    }
+
     public static void SetOption(int fd, int level, int name, int value)
     {
         if (SetSockOpt(fd, level, name, &value, sizeof(int)) < 0) throw SocketErrors.LastError($"setsockopt({level}, {name})");

@@ -41,6 +41,9 @@ public sealed class StreamServer : IAsyncDisposable
     /// <summary>Whether <see cref="CloseAsync"/> has begun.</summary>
     public bool IsClosing => Volatile.Read(ref _closing) != 0;
 
+    /// <summary>Serves a connected socket as if it had been accepted, on the first loop (see <see cref="Listener.Adopt"/>); on that loop's thread.</summary>
+    internal void Adopt(int fd) => _listeners[0].Adopt(fd);
+
     /// <summary>Waits until the server is closed (asyncio's serve_forever); cancelling the token closes it.</summary>
     /// <param name="cancellationToken">Closes the server with the default grace when cancelled.</param>
     /// <returns>Completes when the server is closed.</returns>

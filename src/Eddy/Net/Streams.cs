@@ -91,8 +91,24 @@ public static class Streams
     public static StreamServer StartProtocolServer(Func<IStreamProtocol> protocolFactory, EndPoint endPoint, ServerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(protocolFactory);
-        return StartServer(connection => new StreamTransport(connection, protocolFactory()).RunAsync().AsTask(), endPoint, options);
+        return StartServer(ProtocolHandler(protocolFactory), endPoint, options);
     }
+
+    /// <summary>
+    /// A protocol server on the current loop that listens nowhere: its connections are sockets
+    /// handed to <see cref="StreamServer.Adopt"/> (the in-memory transport of the HTTP test server).
+    /// </summary>
+    internal static StreamServer StartAdoptingProtocolServer(Func<IStreamProtocol> protocolFactory, ServerOptions options)
+    {
+        options.Validate();
+        if (options.LoopGroup is not null)
+            throw new ArgumentException("An in-memory server runs on the current loop only; leave LoopGroup unset.", nameof(options));
+        var listener = new Listener(EventLoop.Current, -1, InMemoryEndPoint.Instance, ProtocolHandler(protocolFactory), options, new ConnectionBudget(options.MaxConnections), handOff: null);
+        return new StreamServer([listener], options.ShutdownGrace);
+    }
+
+    private static Func<Connection, Task> ProtocolHandler(Func<IStreamProtocol> protocolFactory) =>
+        connection => new StreamTransport(connection, protocolFactory()).RunAsync().AsTask();
 
     /// <summary>Connects and drives the connection with <paramref name="protocol"/> (asyncio's create_connection).</summary>
     /// <param name="protocol">The protocol for the connection.</param>

@@ -1,8 +1,8 @@
-using System.Net;
 using System.Reflection;
 using System.Text;
 using Eddy.Coroutines;
 using Eddy.Http;
+using Eddy.Http.Testing;
 using Eddy.Loop;
 
 namespace Eddy.Tests.Http;
@@ -10,8 +10,6 @@ namespace Eddy.Tests.Http;
 /// <summary>Timeouts (one sweep per loop) and the response-buffer and pipelining bounds, on a virtual clock.</summary>
 public class HttpLimitsTests
 {
-    private static IPEndPoint Any => new(IPAddress.Loopback, 0);
-
     private static readonly HttpHandler Ok = (_, response) =>
     {
         response.Write("ok"u8);
@@ -24,24 +22,16 @@ public class HttpLimitsTests
         response.Write(body);
     };
 
-    /// <summary>An auto-jumping clock that gives loopback bytes 20 ms of real time before each jump.</summary>
-    private static VirtualClock JumpingClock() => new() { AutoJumpThreshold = TimeSpan.FromMilliseconds(20) };
-
-    private static void Serve(HttpHandler handler, Func<HttpServer, Task> test, VirtualClock clock, HttpServerOptions? options = null)
-    {
-        EventLoop.Run(async () =>
+    /// <summary>
+    /// Runs <paramref name="test"/> against an in-memory test server on a virtual clock (auto-jumping
+    /// unless <paramref name="clock"/> says otherwise), and checks that closing cut nothing off.
+    /// </summary>
+    private static Task Serve(HttpHandler handler, Func<HttpTestServer, Task> test, HttpServerOptions? options = null, VirtualClock? clock = null) =>
+        HttpTestServer.RunAsync(handler, async server =>
         {
-            var server = HttpServer.Start(handler, Any, options);
-            try
-            {
-                await test(server);
-            }
-            finally
-            {
-                Assert.Equal(0, await server.CloseAsync(TimeSpan.FromSeconds(5)));
-            }
-        }, new LoopOptions { Clock = clock });
-    }
+            await test(server);
+            Assert.Equal(0, await server.CloseAsync(TimeSpan.FromSeconds(5)));
+        }, new HttpTestOptions { ServerOptions = options, Clock = clock });
 
     /// <summary>
     /// Moves a manual clock one second at a time, letting the loop fire the sweep after each step
@@ -85,54 +75,54 @@ public class HttpLimitsTests
     [Theory]
     [InlineData(0)]  // the default, 30 s
     [InlineData(5)]
-    public void A_partial_head_then_silence_gets_408_and_close_at_the_headers_timeout(int seconds)
+    public Task A_partial_head_then_silence_gets_408_and_close_at_the_headers_timeout(int seconds)
     {
         var timeout = seconds == 0 ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(seconds);
         var options = seconds == 0 ? null : new HttpServerOptions { RequestHeadersTimeout = timeout };
-        Serve(Ok, async server =>
+        return Serve(Ok, async server =>
         {
             var loop = EventLoop.Current;
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             // A first request proves the connection works; the next head never ends.
             client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-            Assert.Equal("ok", (await client.ReadResponseAsync()).BodyText);
+            Assert.Equal("ok", (await client.ReadResponseAsync()).Text);
             var start = loop.Time;
             client.Send("GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ");
             var response = await client.ReadResponseAsync();
             var elapsed = loop.Time - start;
-            Assert.Equal(408, response.Status);
+            Assert.Equal(408, response.StatusCode);
             Assert.Equal("close", response.Header("Connection"));
             Assert.True(await client.IsClosedByServerAsync());
             Assert.InRange(elapsed, timeout, timeout + 2 * HttpSweeper.Period);
-        }, JumpingClock(), options);
+        }, options);
     }
 
     [Fact]
-    public void A_connection_that_sends_nothing_is_closed_silently_at_the_keep_alive_timeout()
+    public Task A_connection_that_sends_nothing_is_closed_silently_at_the_keep_alive_timeout()
     {
-        Serve(Ok, async server =>
+        return Serve(Ok, async server =>
         {
             var loop = EventLoop.Current;
             var start = loop.Time;
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             Assert.True(await client.IsClosedByServerAsync()); // end-of-stream, no bytes
             Assert.InRange(loop.Time - start, TimeSpan.FromSeconds(130), TimeSpan.FromSeconds(132));
-        }, JumpingClock());
+        });
     }
 
     [Fact]
-    public void An_idle_keep_alive_connection_closes_after_130_seconds_and_not_before_and_a_request_resets_the_wait()
+    public Task An_idle_keep_alive_connection_closes_after_130_seconds_and_not_before_and_a_request_resets_the_wait()
     {
         var clock = new VirtualClock(autoJump: false);
-        Serve(Ok, async server =>
+        return Serve(Ok, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-            Assert.Equal("ok", (await client.ReadResponseAsync()).BodyText);
+            Assert.Equal("ok", (await client.ReadResponseAsync()).Text);
             await AdvanceAsync(clock, 100);
             Assert.Equal(1, server.ConnectionCount);
             client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-            Assert.Equal("ok", (await client.ReadResponseAsync()).BodyText);
+            Assert.Equal("ok", (await client.ReadResponseAsync()).Text);
             // 229 s after the first response, 129 s after the second: still open.
             await AdvanceAsync(clock, 129);
             Assert.Equal(1, server.ConnectionCount);
@@ -143,22 +133,22 @@ public class HttpLimitsTests
             Assert.Equal(TimeSpan.FromSeconds(232), EventLoop.Current.Time);
             Assert.True(await client.IsClosedByServerAsync());
             clock.AutoJump = true; // the server's shutdown may wait on timers
-        }, clock);
+        }, clock: clock);
     }
 
     [Fact]
-    public void A_body_slower_than_the_minimum_rate_gets_408()
+    public Task A_body_slower_than_the_minimum_rate_gets_408()
     {
         bool stop = false;
         Exception? readError = null;
-        Serve(async (request, response) =>
+        return Serve(async (request, response) =>
         {
             try { await request.ReadToEndAsync(); }
             catch (Exception e) { readError = e; throw; }
         }, async server =>
         {
             var loop = EventLoop.Current;
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n");
             var start = loop.Time;
             var sender = loop.Spawn(async () =>
@@ -173,23 +163,23 @@ public class HttpLimitsTests
             });
             var response = await client.ReadResponseAsync();
             stop = true;
-            Assert.Equal(408, response.Status);
+            Assert.Equal(408, response.StatusCode);
             Assert.Equal("close", response.Header("Connection"));
             Assert.Equal(408, Assert.IsType<BadHttpRequestException>(readError).StatusCode);
             Assert.InRange(loop.Time - start, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(8));
             Assert.True(await client.IsClosedByServerAsync());
             await sender.JoinAsync();
-        }, JumpingClock());
+        });
     }
 
     [Fact]
-    public void A_body_faster_than_the_minimum_rate_passes()
+    public Task A_body_faster_than_the_minimum_rate_passes()
     {
         const int PerSecond = 300, Seconds = 12;
-        Serve(EchoBody, async server =>
+        return Serve(EchoBody, async server =>
         {
             var loop = EventLoop.Current;
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send($"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: {PerSecond * Seconds}\r\n\r\n");
             var start = loop.Time;
             var sender = loop.Spawn(async () =>
@@ -201,19 +191,19 @@ public class HttpLimitsTests
                 }
             });
             var response = await client.ReadResponseAsync();
-            Assert.Equal(200, response.Status);
+            Assert.Equal(200, response.StatusCode);
             Assert.Equal(PerSecond * Seconds, response.Body.Length);
             Assert.True(loop.Time - start >= TimeSpan.FromSeconds(Seconds));
             await sender.JoinAsync();
-        }, JumpingClock());
+        });
     }
 
     [Fact]
-    public void A_body_rate_of_null_turns_the_minimum_off()
+    public Task A_body_rate_of_null_turns_the_minimum_off()
     {
-        Serve(EchoBody, async server =>
+        return Serve(EchoBody, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 20\r\n\r\n");
             for (int i = 0; i < 20; i++)
             {
@@ -221,47 +211,47 @@ public class HttpLimitsTests
                 client.Send("x");
             }
             var response = await client.ReadResponseAsync();
-            Assert.Equal(200, response.Status);
+            Assert.Equal(200, response.StatusCode);
             Assert.Equal(20, response.Body.Length);
-        }, JumpingClock(), new HttpServerOptions { MinRequestBodyDataRate = null });
+        }, new HttpServerOptions { MinRequestBodyDataRate = null });
     }
 
     [Fact]
-    public void An_idle_keep_alive_connection_gives_its_buffers_back_at_the_next_sweep()
+    public Task An_idle_keep_alive_connection_gives_its_buffers_back_at_the_next_sweep()
     {
-        Serve(Ok, async server =>
+        return Serve(Ok, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             for (int round = 0; round < 2; round++)
             {
                 client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-                Assert.Equal("ok", (await client.ReadResponseAsync()).BodyText);
-                var connection = Assert.Single(server.Connections);
+                Assert.Equal("ok", (await client.ReadResponseAsync()).Text);
+                var connection = Assert.Single(server.Server.Connections);
                 Assert.True(connection.HeldBufferBytes > 0);
                 await Coroutine.SleepAsync(2 * HttpSweeper.Period);
                 Assert.Equal(0, connection.HeldBufferBytes);
             }
-        }, JumpingClock());
+        });
     }
 
     [Fact]
-    public void One_sweep_timer_serves_every_connection_of_a_loop()
+    public Task One_sweep_timer_serves_every_connection_of_a_loop()
     {
         const int Count = 20;
         var timersField = typeof(EventLoop).GetField("_timers", BindingFlags.NonPublic | BindingFlags.Instance)!;
-        Serve(Ok, async server =>
+        return Serve(Ok, async server =>
         {
             var loop = EventLoop.Current;
             int TimerCount() => ((TimerHeap)timersField.GetValue(loop)!).Count;
             var sweeper = HttpSweeper.For(loop);
             int before = TimerCount();
             Assert.Equal(0, sweeper.ConnectionCount);
-            var clients = new List<RawHttpClient>();
+            var clients = new List<HttpTestConnection>();
             for (int i = 0; i < Count; i++)
             {
-                var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+                var client = await server.ConnectAsync();
                 client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-                Assert.Equal("ok", (await client.ReadResponseAsync()).BodyText);
+                Assert.Equal("ok", (await client.ReadResponseAsync()).Text);
                 clients.Add(client);
             }
             Assert.Equal(Count, sweeper.ConnectionCount);
@@ -271,16 +261,16 @@ public class HttpLimitsTests
             while (sweeper.ConnectionCount > 0) await Coroutine.YieldAsync();
             Assert.False(sweeper.IsScheduled); // an idle loop keeps no timer
             Assert.Equal(before, TimerCount());
-        }, JumpingClock());
+        });
     }
 
     [Fact]
-    public void A_client_that_stops_reading_holds_at_most_the_response_buffer_limit_and_the_handler_waits()
+    public Task A_client_that_stops_reading_holds_at_most_the_response_buffer_limit_and_the_handler_waits()
     {
         const int Chunk = 16 * 1024, Total = 16 * 1024 * 1024;
         long written = 0;
         bool finished = false;
-        Serve(async (_, response) =>
+        return Serve(async (_, response) =>
         {
             response.ContentLength = Total;
             var chunk = new byte[Chunk];
@@ -292,26 +282,26 @@ public class HttpLimitsTests
             finished = true;
         }, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
             await WaitUntilStalledAsync(() => written);
             Assert.False(finished);
             Assert.True(written < Total);
-            var connection = Assert.Single(server.Connections);
+            var connection = Assert.Single(server.Server.Connections);
             Assert.InRange(connection.BufferedOutput, 1, HttpServerOptions.DefaultMaxResponseBufferSize + Chunk);
             var response = await client.ReadResponseAsync();
             Assert.Equal(Total, response.Body.Length);
             Assert.True(finished);
-        }, JumpingClock());
+        });
     }
 
     [Fact]
-    public void A_client_flooding_pipelined_requests_without_reading_costs_bounded_memory()
+    public Task A_client_flooding_pipelined_requests_without_reading_costs_bounded_memory()
     {
         const int Count = 10_000, BodySize = 1024;
         var body = new byte[BodySize];
         int handled = 0;
-        Serve((request, response) =>
+        return Serve((request, response) =>
         {
             handled++;
             response.Headers.Set("X-Path", request.Path);
@@ -319,13 +309,13 @@ public class HttpLimitsTests
             return default;
         }, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             var batch = new StringBuilder();
             for (int i = 0; i < Count; i++) batch.Append($"GET /{i} HTTP/1.1\r\nHost: a\r\n\r\n");
             client.Send(batch.ToString()); // about 300 KB; what the kernel does not take waits in the client
             await WaitUntilStalledAsync(() => handled);
             Assert.True(handled < Count, $"all {handled} requests were handled: the kernel absorbed every response");
-            var connection = Assert.Single(server.Connections);
+            var connection = Assert.Single(server.Server.Connections);
             Assert.InRange(connection.InputBufferCapacity, 0, 256 * 1024);
             Assert.InRange(connection.BufferedOutput, 0, HttpServerOptions.DefaultMaxResponseBufferSize + BodySize + 512);
             for (int i = 0; i < Count; i++)
@@ -334,18 +324,18 @@ public class HttpLimitsTests
                 Assert.Equal($"/{i}", response.Header("X-Path"));
             }
             Assert.Equal(Count, handled);
-        }, JumpingClock());
+        });
     }
 
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void A_client_that_stops_reading_the_response_is_aborted_below_the_minimum_response_rate(bool limited)
+    public Task A_client_that_stops_reading_the_response_is_aborted_below_the_minimum_response_rate(bool limited)
     {
         const int Chunk = 16 * 1024, Total = 16 * 1024 * 1024;
         Exception? handlerError = null;
         var options = limited ? null : new HttpServerOptions { MinResponseDataRate = null };
-        Serve(async (_, response) =>
+        return Serve(async (_, response) =>
         {
             response.ContentLength = Total;
             var chunk = new byte[Chunk];
@@ -360,7 +350,7 @@ public class HttpLimitsTests
             }
         }, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
             await Coroutine.SleepAsync(TimeSpan.FromSeconds(10)); // the default grace period is 5 s
             if (limited)
@@ -375,6 +365,6 @@ public class HttpLimitsTests
                 Assert.Equal(Total, (await client.ReadResponseAsync()).Body.Length);
                 Assert.Null(handlerError);
             }
-        }, JumpingClock(), options);
+        }, options);
     }
 }
