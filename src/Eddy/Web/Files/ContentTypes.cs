@@ -82,7 +82,7 @@ public static class ContentTypes
 
     /// <summary>
     /// Whether a response of this type is worth compressing: text, JSON, JavaScript, XML, SVG and
-    /// WebAssembly are; images (but SVG), audio, video, fonts in WOFF and archives are compressed
+    /// WebAssembly are (and uncompressed fonts, icons); other images, audio, video, fonts in WOFF and archives are compressed
     /// already, and compressing them again costs CPU for nothing.
     /// </summary>
     /// <param name="contentType">A Content-Type value; parameters such as charset are ignored.</param>
