@@ -241,7 +241,11 @@ public sealed class ConnectionWriter : IWaitOwner<bool>
     public ValueTask SendFileAsync(string path, long offset = 0, long? count = null, CancellationToken cancellationToken = default) =>
         FileSender.SendFileAsync(this, _channel, path, offset, count, cancellationToken);
 
-    /// <summary>Sends <paramref name="count"/> bytes of an open file from <paramref name="offset"/>, after everything written before (see <see cref="FileSender"/>).</summary>
-    internal ValueTask SendFileAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Sends <paramref name="count"/> bytes of an open file from <paramref name="offset"/>, after
+    /// everything written before (see <see cref="FileSender"/>); completes with the number of
+    /// waits for room in the socket.
+    /// </summary>
+    internal ValueTask<int> SendFileAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count, CancellationToken cancellationToken) =>
         FileSender.SendAsync(this, _channel, file, offset, count, useSendFile: true, cancellationToken);
 }

@@ -51,10 +51,11 @@ internal static class FileSender
 
     /// <summary>
     /// Sends <paramref name="count"/> bytes of <paramref name="file"/> from <paramref name="offset"/>
-    /// after everything already written; completes when the last byte is handed to the kernel.
+    /// after everything already written; completes when the last byte is handed to the kernel,
+    /// with the number of times it had to wait for room in the socket (for tests and diagnostics).
     /// <c>useSendFile: false</c> forces the portable path (tests).
     /// </summary>
-    public static async ValueTask SendAsync(ConnectionWriter writer, SocketChannel channel, SafeFileHandle file, long offset, long count, bool useSendFile, CancellationToken cancellationToken)
+    public static async ValueTask<int> SendAsync(ConnectionWriter writer, SocketChannel channel, SafeFileHandle file, long offset, long count, bool useSendFile, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
@@ -62,29 +63,42 @@ internal static class FileSender
         channel.Loop.AssertOnLoopThread();
         if (writer.IsEofRequested) throw new InvalidOperationException("WriteEof() was called: this side of the connection is shut down for writing and takes no file.");
         await writer.FlushAsync(cancellationToken); // the head written before goes first
-        if (count == 0) return;
+        if (count == 0) return 0;
 
-        long end = offset + count;
+        var progress = new Progress { Offset = offset, End = offset + count };
         if (useSendFile && s_sendFileAvailable)
         {
-            offset = await SendWithSendFileAsync(writer, channel, file, offset, end, cancellationToken);
-            if (offset == end) return;
+            await SendWithSendFileAsync(writer, channel, file, progress, cancellationToken);
+            if (progress.Offset == progress.End) return progress.Waits;
         }
-        await SendWithCopyAsync(writer, file, offset, end, cancellationToken);
+        await SendWithCopyAsync(writer, file, progress, cancellationToken);
+        return progress.Waits;
     }
 
-    /// <summary>The sendfile loop; returns the offset reached, which is short of <paramref name="end"/> only when the kernel declined and the copy should go on.</summary>
-    private static async ValueTask<long> SendWithSendFileAsync(ConnectionWriter writer, SocketChannel channel, SafeFileHandle file, long offset, long end, CancellationToken cancellationToken)
+    /// <summary>Where a send is, shared by its two paths (async methods cannot take refs).</summary>
+    private sealed class Progress
     {
-        while (offset < end)
+        public long Offset;
+        public long End;
+        public int Waits;
+    }
+
+    /// <summary>The sendfile loop; stops short of the end only when the kernel declined and the copy should go on.</summary>
+    private static async ValueTask SendWithSendFileAsync(ConnectionWriter writer, SocketChannel channel, SafeFileHandle file, Progress progress, CancellationToken cancellationToken)
+    {
+        while (progress.Offset < progress.End)
         {
             if (channel.IsClosed) throw Fail(writer, new ConnectionResetException("The connection was closed locally, so its file send cannot go on."));
-            if (!channel.IsWritable) await channel.WaitWritableAsync(cancellationToken);
-            long before = offset;
-            int errno = TrySendFile(channel.Fd, file, ref offset, Math.Min(end - offset, MaxPerCall));
+            if (!channel.IsWritable)
+            {
+                progress.Waits++;
+                await channel.WaitWritableAsync(cancellationToken);
+            }
+            long before = progress.Offset;
+            int errno = TrySendFile(channel.Fd, file, ref progress.Offset, Math.Min(progress.End - progress.Offset, MaxPerCall));
             if (errno == 0)
             {
-                if (offset == before) throw Truncated(offset, end);
+                if (progress.Offset == before) throw Truncated(progress.Offset, progress.End);
                 continue; // a short send may still leave room: the next call says EAGAIN if not
             }
             switch (errno)
@@ -95,12 +109,11 @@ internal static class FileSender
                     channel.MarkNotWritable();
                     continue;
                 case EINVAL or ENOSYS or EOPNOTSUPP:
-                    return offset; // this file (or kernel) cannot be spliced: copy instead
+                    return; // this file (or kernel) cannot be spliced: copy instead
                 default:
                     throw Fail(writer, SocketErrors.ForTransfer(errno, "a file send (sendfile)"));
             }
         }
-        return offset;
     }
 
     /// <summary>One sendfile call: 0 on progress or end of file (offset advanced or not), else errno.</summary>
@@ -132,25 +145,31 @@ internal static class FileSender
     }
 
     /// <summary>The portable path: read a chunk, write it, drain; flush at the end so completion means the same as with sendfile.</summary>
-    private static async ValueTask SendWithCopyAsync(ConnectionWriter writer, SafeFileHandle file, long offset, long end, CancellationToken cancellationToken)
+    private static async ValueTask SendWithCopyAsync(ConnectionWriter writer, SafeFileHandle file, Progress progress, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(FallbackChunk, end - offset));
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(FallbackChunk, progress.End - progress.Offset));
         try
         {
-            while (offset < end)
+            while (progress.Offset < progress.End)
             {
-                int read = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, end - offset)), offset);
-                if (read == 0) throw Truncated(offset, end);
-                offset += read;
+                int read = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, progress.End - progress.Offset)), progress.Offset);
+                if (read == 0) throw Truncated(progress.Offset, progress.End);
+                progress.Offset += read;
                 writer.Write(buffer.AsSpan(0, read)); // copies what the socket does not take at once
-                await writer.DrainAsync(cancellationToken);
+                await Wait(writer.DrainAsync(cancellationToken), progress);
             }
-            await writer.FlushAsync(cancellationToken);
+            await Wait(writer.FlushAsync(cancellationToken), progress);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static ValueTask Wait(ValueTask wait, Progress progress)
+    {
+        if (!wait.IsCompleted) progress.Waits++;
+        return wait;
     }
 
     private static Exception Fail(ConnectionWriter writer, Exception error)
