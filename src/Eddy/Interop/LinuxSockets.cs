@@ -46,6 +46,9 @@ internal static unsafe partial class LinuxSockets
     public const int EHOSTUNREACH = 113;
     public const int EINPROGRESS = 115;
     public const int ENETUNREACH = 101;
+    public const int EINVAL = 22;
+    public const int ENOSYS = 38;
+    public const int EOPNOTSUPP = 95;
 
     [LibraryImport(Libc, EntryPoint = "socket", SetLastError = true)]
     public static partial int Socket(int domain, int type, int protocol);
@@ -91,4 +94,12 @@ internal static unsafe partial class LinuxSockets
 
     [LibraryImport(Libc, EntryPoint = "getpeername", SetLastError = true)]
     public static partial int GetPeerName(int fd, byte* addr, int* addrlen);
+
+    /// <summary>
+    /// sendfile(2): copies up to <paramref name="count"/> bytes from a file to a socket inside the
+    /// kernel, from <paramref name="offset"/>, which it advances (the file position is untouched).
+    /// off_t is 64 bits on 64-bit Linux, which is the only place Eddy calls it.
+    /// </summary>
+    [LibraryImport(Libc, EntryPoint = "sendfile", SetLastError = true)]
+    public static partial nint SendFile(int outFd, int inFd, long* offset, nint count);
 }

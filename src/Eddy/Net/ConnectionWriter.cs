@@ -258,4 +258,27 @@ public sealed class ConnectionWriter : IWaitOwner<bool>
     }
 
     string IWaitOwner<bool>.DescribeWait() => $"a drain of {_connection} ({Buffered} bytes unsent)";
+
+    /// <summary>
+    /// Sends a file, or part of it, after everything written before (Linux: sendfile, so the bytes
+    /// never pass through the process; elsewhere: a pooled buffer). Write nothing else until it completes.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="offset">Where to start, in bytes.</param>
+    /// <param name="count">How many bytes to send; null sends to the end of the file.</param>
+    /// <param name="cancellationToken">Stops waiting for the socket; part of the file may have been sent, so the connection should then be closed.</param>
+    /// <returns>Completes when the last byte is handed to the operating system.</returns>
+    /// <exception cref="ConnectionResetException">The connection broke.</exception>
+    /// <exception cref="IOException">The file could not be opened, or was truncated while being sent (abort the connection then).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not within the file.</exception>
+    public ValueTask SendFileAsync(string path, long offset = 0, long? count = null, CancellationToken cancellationToken = default) =>
+        FileSender.SendFileAsync(this, _channel, path, offset, count, cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="count"/> bytes of an open file from <paramref name="offset"/>, after
+    /// everything written before (see <see cref="FileSender"/>); completes with the number of
+    /// waits for room in the socket.
+    /// </summary>
+    internal ValueTask<int> SendFileAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count, CancellationToken cancellationToken) =>
+        FileSender.SendAsync(this, _channel, file, offset, count, useSendFile: true, cancellationToken);
 }
