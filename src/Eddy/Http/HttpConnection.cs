@@ -682,6 +682,12 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
         else _transport.Write(data);
     }
 
+    internal async ValueTask SendFileAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count, CancellationToken cancellationToken)
+    {
+        if (_closed) throw new ConnectionResetException("The client disconnected.");
+        await _transport.Connection.Writer.SendFileAsync(file, offset, count, cancellationToken);
+    }
+
     internal ValueTask DrainAsync(CancellationToken cancellationToken) =>
         _closed ? ValueTask.FromException(new ConnectionResetException("The client disconnected.")) : _transport.Connection.Writer.DrainAsync(cancellationToken);
 }

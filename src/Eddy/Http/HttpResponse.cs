@@ -134,6 +134,51 @@ public sealed class HttpResponse
         return _connection.DrainAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Sends <paramref name="count"/> bytes of <paramref name="file"/> from <paramref name="offset"/>
+    /// as (part of) the body with sendfile(2): the kernel copies from the page cache to the socket,
+    /// with no pass through user memory. Before the head went out, the body is exactly this range:
+    /// Content-Length is set to <paramref name="count"/> unless declared. HEAD sends nothing.
+    /// </summary>
+    /// <param name="file">An open file (keep it open until this completes).</param>
+    /// <param name="offset">Where in the file to start.</param>
+    /// <param name="count">How many bytes.</param>
+    /// <param name="cancellationToken">Stops waiting for the client (the connection must then be aborted).</param>
+    /// <returns>Completes when the kernel has taken every byte.</returns>
+    /// <exception cref="InvalidOperationException">Bytes were buffered before without a Content-Length covering them, or the count passes the declared length.</exception>
+    /// <exception cref="Net.ConnectionResetException">The client is gone.</exception>
+    /// <exception cref="IOException">The file shrank while being sent.</exception>
+    public async ValueTask SendFileAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (_mode == Mode.Done) throw new InvalidOperationException("The response is complete: the handler returned. Send the file before returning.");
+        if (_mode == Mode.Buffering)
+        {
+            if (_contentLength is null)
+            {
+                if (_bodyLength > 0) throw new InvalidOperationException("Bytes were written before the file and no Content-Length was declared: set ContentLength to the whole body's length first.");
+                _contentLength = count;
+            }
+            StartStreaming(default);
+        }
+        if (_contentLength is { } declared && _written + count > declared && !_isHead)
+            throw new InvalidOperationException($"Sending {count} more bytes would pass the declared Content-Length of {declared} ({_written} written).");
+        _written += count;
+        if (_isHead || count == 0) return;
+        if (_mode == Mode.Chunked)
+        {
+            Span<byte> size = stackalloc byte[20];
+            Utf8Formatter.TryFormat(count, size, out int n, new StandardFormat('X'));
+            size[n++] = (byte)'\r';
+            size[n++] = (byte)'\n';
+            _connection.Send(size[..n]);
+        }
+        await _connection.SendFileAsync(file, offset, count, cancellationToken);
+        if (_mode == Mode.Chunked) _connection.Send("\r\n"u8);
+    }
+
     internal void ThrowIfStarted()
     {
         if (HasStarted) throw new InvalidOperationException("The response has started (its head was sent): status and headers can no longer change.");
