@@ -96,6 +96,8 @@ public sealed class HttpRequest
                 if (n == 0) break;
                 filled += n;
             }
+            // The handler may have read part of the body already: return only what was left, not a zero-padded tail.
+            if (filled < result.Length) Array.Resize(ref result, filled);
             return result;
         }
         var pooled = ArrayPool<byte>.Shared.Rent(4096);

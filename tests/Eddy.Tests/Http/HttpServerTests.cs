@@ -305,6 +305,24 @@ public class HttpServerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Read_to_end_after_a_partial_read_returns_the_rest_of_a_content_length_body()
+    {
+        Serve(async (request, response) =>
+        {
+            var first = new byte[3];
+            int n = await request.ReadAsync(first);
+            response.Write(first.AsSpan(0, n));
+            response.Write("|"u8);
+            response.Write(await request.ReadToEndAsync());
+        }, async server =>
+        {
+            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            client.Send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabcdefghij");
+            Assert.Equal("abc|defghij", (await client.ReadResponseAsync()).BodyText);
+        });
+    }
+
+    [Fact]
     public void Chunked_request_body_sent_byte_by_byte_is_echoed_with_trailers()
     {
         Serve(EchoBody, async server =>

@@ -78,6 +78,26 @@ public sealed class RawHttpClient : IAsyncDisposable
         return new(status, statusLine, headers, rest.ToArray(), false);
     }
 
+    /// <summary>
+    /// Reads one response, or returns null when the server closed the connection (end-of-stream or
+    /// reset) before the response's first byte; a close in the middle of a response still throws.
+    /// </summary>
+    public async Task<RawResponse?> TryReadResponseAsync(bool noBody = false)
+    {
+        if (_end == _start)
+        {
+            try
+            {
+                if (!await FillAsync()) return null;
+            }
+            catch (ConnectionResetException)
+            {
+                return null;
+            }
+        }
+        return await ReadResponseAsync(noBody);
+    }
+
     /// <summary>Whether the server closed the connection (reads to end-of-stream; false if data arrives instead).</summary>
     public async Task<bool> IsClosedByServerAsync()
     {
