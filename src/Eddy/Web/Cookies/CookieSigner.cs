@@ -113,7 +113,8 @@ public sealed class CookieSigner
         if (encoded.ContainsAnyExcept(Base64UrlChars)) return false;
         var macText = rest[(bar + 1)..];
         Span<byte> mac = stackalloc byte[MacLength + 3];
-        if (macText.Length != MacChars || !Base64Url.TryDecodeFromChars(macText, mac, out int macLength) || macLength != MacLength) return false;
+        if (macText.Length != MacChars || macText.ContainsAnyExcept(Base64UrlChars)
+            || Base64Url.DecodeFromChars(macText, mac, out _, out int macLength) != OperationStatus.Done || macLength != MacLength) return false;
         mac = mac[..MacLength];
 
         Span<byte> expected = stackalloc byte[MacLength];
@@ -132,7 +133,7 @@ public sealed class CookieSigner
         byte[] decoded = ArrayPool<byte>.Shared.Rent(Base64Url.GetMaxDecodedLength(encoded.Length));
         try
         {
-            if (!Base64Url.TryDecodeFromChars(encoded, decoded, out int length)) return false;
+            if (Base64Url.DecodeFromChars(encoded, decoded, out _, out int length) != OperationStatus.Done) return false;
             value = Encoding.UTF8.GetString(decoded, 0, length);
             return true;
         }

@@ -115,7 +115,7 @@ public static class SetCookie
 
     internal static bool IsCookieOctet(char c) => c is '\x21' or (>= '\x23' and <= '\x2B') or (>= '\x2D' and <= '\x3A') or (>= '\x3C' and <= '\x5B') or (>= '\x5D' and <= '\x7E');
 
-    private static string Describe(char c) => c is >= '\x21' and <= '\x7E'
+    private static string Describe(char c) => c is >= ' ' and <= '~'
         ? $"'{c}'"
         : $"U+{(int)c:X4}";
 }
