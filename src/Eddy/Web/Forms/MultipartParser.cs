@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Text;
 
 namespace Eddy.Web.Forms;
@@ -53,6 +54,8 @@ internal sealed class MultipartParser : IDisposable
             {
                 var part = await ReadPartHeadersAsync(cancellationToken);
                 if (fields.Count + files.Count == _limits.MaxFieldCount) throw FormErrors.TooManyFields("multipart form", _limits.MaxFieldCount);
+                if (Encoding.UTF8.GetByteCount(part.Name) > _limits.MaxKeyLength)
+                    throw FormErrors.OverLimit("A field name in the multipart form", nameof(FormLimits.MaxKeyLength), _limits.MaxKeyLength);
                 if (part.FileName is null)
                 {
                     fields.Add(part.Name, await ReadFieldValueAsync(part.Name, cancellationToken));
@@ -214,6 +217,8 @@ internal sealed class MultipartParser : IDisposable
             _end -= _start;
             _start = 0;
         }
+        // Callers keep less than a buffer unread (limits and delimiter tails are smaller), so there is room.
+        Debug.Assert(_end < _buffer.Length, "multipart buffer full before a read");
         int n = await _body.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
         if (n == 0)
         {

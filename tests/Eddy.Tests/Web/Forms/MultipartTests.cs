@@ -307,6 +307,17 @@ public class MultipartTests : TempDirectoryTest
     }
 
     [Fact]
+    public async Task A_field_name_over_MaxKeyLength_is_413()
+    {
+        var limits = new FormLimits { TempDirectory = TempDirectory, MemoryBufferThreshold = 0, MaxKeyLength = 4 };
+        await using (await ReadAsync(Field("abcd", "1") + Close, limits)) { }
+        string body = File("f", "f", "x/y", "data") + "\r\n" + Field("abcde", "1") + Close;
+        var e = await AssertBadRequestAsync(413, () => ReadAsync(body, limits));
+        Assert.Contains("FormLimits.MaxKeyLength (4 bytes)", e.Message);
+        Assert.Empty(FilesOnDisk);
+    }
+
+    [Fact]
     public async Task A_header_section_over_MaxPartHeaderSize_is_413()
     {
         var limits = new FormLimits { TempDirectory = TempDirectory, MemoryBufferThreshold = 10, MaxPartHeaderSize = 200 };
