@@ -84,6 +84,17 @@ public class RouterMethodTests
     }
 
     [Fact]
+    public void A_literal_route_for_another_method_does_not_hide_a_parameter_route_for_this_one()
+    {
+        var r = new Router<string>();
+        r.Add("GET", "/users/me", "me");
+        r.Add("POST", "/users/{name}", "post");
+        Assert.Equal("post", r.Match("POST", "/users/me").Endpoint);
+        Assert.Equal("me", r.Match("HEAD", "/users/me").Endpoint);
+        Assert.Equal(["GET", "HEAD", "POST"], r.Match("PUT", "/users/me").AllowedMethods!.ToArray());
+    }
+
+    [Fact]
     public void Method_not_allowed_beats_a_constraint_failure()
     {
         var r = new Router<string>();
