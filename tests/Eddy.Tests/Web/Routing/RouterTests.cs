@@ -216,6 +216,24 @@ public class RouterTests
     }
 
     [Fact]
+    public void Complex_segment_literals_follow_the_case_option()
+    {
+        var strict = Build("/f/{name}.JSON");
+        Assert.Null(Endpoint(strict, "/f/a.json"));
+        var loose = new Router<string>(new RouterOptions { CaseSensitive = false });
+        loose.Add("GET", "/f/{name}.JSON", "x");
+        Assert.Equal("a", loose.Match("GET", "/f/a.json").Values!["name"]);
+    }
+
+    [Fact]
+    public void Empty_segments_in_the_middle_match_no_parameter()
+    {
+        var r = Build("/a/{x}/b", "/c/{*rest}");
+        Assert.Null(Endpoint(r, "/a//b"));
+        Assert.Equal("x//y", Values(r, "/c/x//y")["rest"]); // a catch-all keeps them
+    }
+
+    [Fact]
     public void Complex_segments_are_tried_before_plain_parameters()
     {
         var r = Build("/f/{all}", "/f/{name}.{ext}");
