@@ -5,6 +5,7 @@
 //     curl -X POST -H 'Content-Type: application/json' -d '{"title":"write docs"}' http://127.0.0.1:8000/todos
 //     curl http://127.0.0.1:8000/todos/1
 //     curl -X DELETE http://127.0.0.1:8000/todos/1
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Eddy.Web;
 

@@ -52,6 +52,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     private bool _shuttingDown;
     private bool _readingPaused;
     private bool _aborted;
+    private bool _lingering; // the last response is out (FIN sent); input is read and dropped until the client closes
     private bool _done; // the request loop ended; the buffers are back in the pool
     private CancellationTokenSource? _abortSource;
     private Waiter<bool>? _dataWaiter;
@@ -70,7 +71,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     private long _responseTimedTicks;    // how long, as the sweeps saw it
     private long _responseSentAtStart;   // the socket's BytesSent when that began
 
-    private enum TimeoutKind : byte { None, KeepAlive, Headers }
+    private enum TimeoutKind : byte { None, KeepAlive, Headers, Linger }
 
     /// <summary>The next connection in the loop's sweep list.</summary>
     internal HttpConnection? SweepNext;
@@ -147,7 +148,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
 
     public void DataReceived(ReadOnlySpan<byte> data)
     {
-        if (_closed || _done) return; // after the last response, what the client still sends is dropped
+        if (_closed || _done || _lingering) return; // after the last response, what the client still sends is dropped
         EnsureRoom(data.Length);
         data.CopyTo(_buffer.AsSpan(_end));
         _end += data.Length;
@@ -163,9 +164,11 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     public bool EofReceived()
     {
         _eof = true;
-        if (_inRequest && !_bodyComplete)
+        if (_lingering) return false; // the client read the last response and closed: done
+        if (_inRequest && !_bodyComplete && Head.Framing == BodyFraming.ContentLength && _end - _bodyPos < _bodyRemaining)
         {
-            // The client went away in the middle of sending the body.
+            // The client went away in the middle of sending the body. (A chunked body's end is only
+            // known by decoding it: a read that runs out of buffered data finds out instead.)
             MarkAborted();
             Wake();
             return false;
@@ -198,7 +201,8 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     private void BeginShutdown()
     {
         _shuttingDown = true;
-        if (!_inRequest && _end == 0 && !_closed && !_done) _transport.Close();
+        if (_closed) return;
+        if (_lingering || (!_inRequest && _end == 0 && !_done)) _transport.Close();
     }
 
     // ---- The request loop ----
@@ -269,7 +273,8 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
         {
             _done = true;
             _inRequest = false;
-            if (!_closed) _transport.PauseReading();
+            if (_lingering) KeepReadingToDrop();
+            else if (!_closed) _transport.PauseReading();
             var buffer = _buffer;
             _buffer = [];
             _end = 0;
@@ -319,8 +324,34 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
         }
         _inRequest = false;
         if (_response.KeptAlive && _bodyComplete && !_closed) return true;
-        _transport.Close();
+        CloseAfterResponse();
         return false;
+    }
+
+    /// <summary>
+    /// Closes after the last response without destroying it. close() with unread input makes the
+    /// kernel send a reset, which can wipe the response from the client's buffers before it reads
+    /// it (RFC 9112 §9.6, nginx's lingering close). So: send FIN after the response, read and drop
+    /// what the client still sends until it closes too, or until <see cref="HttpServerOptions.CloseLingerTimeout"/>.
+    /// </summary>
+    private void CloseAfterResponse()
+    {
+        if (_closed) return;
+        if (_eof || _server.LingerTimeoutTicks == 0)
+        {
+            _transport.Close(); // nothing more can arrive: a plain close is safe
+            return;
+        }
+        _lingering = true;
+        _transport.WriteEof();
+        SetTimeout(TimeoutKind.Linger);
+    }
+
+    private void KeepReadingToDrop()
+    {
+        if (_closed || !_readingPaused) return;
+        _readingPaused = false;
+        _transport.ResumeReading();
     }
 
     private bool Failed(Exception e)
@@ -357,7 +388,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
         catch (ConnectionResetException)
         {
         }
-        _transport.Close();
+        CloseAfterResponse();
     }
 
     /// <summary>Moves the bytes after this request to the start of the buffer and resets the parser.</summary>
@@ -507,7 +538,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     {
         if (_closed) return;
         if (_server.MinResponseRate is { } responseRate && !CheckResponseRate(responseRate, elapsed)) return;
-        if (_done) return;
+        if (_done && !_lingering) return;
         if (_timingBody && !_bodyTimedOut && _server.MinBodyRate is { } rate)
         {
             _bodyTimedTicks += elapsed;
@@ -519,7 +550,12 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
         }
         if (_timeout == TimeoutKind.None) return;
         if (_timeout == TimeoutKind.KeepAlive && _end == 0 && !_inRequest) ReleaseIdleBuffers();
-        long limit = _timeout == TimeoutKind.Headers ? _server.HeadersTimeoutTicks : _server.KeepAliveTimeoutTicks;
+        long limit = _timeout switch
+        {
+            TimeoutKind.Headers => _server.HeadersTimeoutTicks,
+            TimeoutKind.Linger => _server.LingerTimeoutTicks,
+            _ => _server.KeepAliveTimeoutTicks,
+        };
         if (limit == long.MaxValue) return;
         if (_deadline == Unstamped)
         {
@@ -534,6 +570,10 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
             // Slowloris: the coroutine answers 408 and closes.
             _headersTimedOut = true;
             Wake();
+        }
+        else if (kind == TimeoutKind.Linger)
+        {
+            _transport.Close(); // the client kept sending after the last response: enough
         }
         else if (!_inRequest && _end == 0)
         {

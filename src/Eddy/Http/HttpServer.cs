@@ -39,6 +39,7 @@ public sealed class HttpServer : IAsyncDisposable
         KeepAliveTimeoutTicks = HttpServerOptions.TimeoutTicks(options.KeepAliveTimeout, nameof(options.KeepAliveTimeout));
         MinBodyRate = options.MinRequestBodyDataRate;
         MinResponseRate = options.MinResponseDataRate;
+        LingerTimeoutTicks = options.CloseLingerTimeout == TimeSpan.Zero ? 0 : HttpServerOptions.TimeoutTicks(options.CloseLingerTimeout, nameof(options.CloseLingerTimeout));
         _server = endPoint is null
             ? Streams.StartAdoptingProtocolServer(() => new HttpConnection(this), options.ToServerOptions())
             : Streams.StartProtocolServer(() => new HttpConnection(this), endPoint, options.ToServerOptions());
@@ -85,6 +86,9 @@ public sealed class HttpServer : IAsyncDisposable
 
     /// <summary><see cref="HttpServerOptions.MinRequestBodyDataRate"/>, fixed at start.</summary>
     internal MinDataRate? MinBodyRate { get; }
+
+    /// <summary><see cref="HttpServerOptions.CloseLingerTimeout"/> in ticks (long.MaxValue: none; 0: no lingering), fixed at start.</summary>
+    internal long LingerTimeoutTicks { get; }
 
     /// <summary><see cref="HttpServerOptions.MinResponseDataRate"/>, fixed at start.</summary>
     internal MinDataRate? MinResponseRate { get; }

@@ -49,6 +49,14 @@ public sealed class HttpServerOptions
     public MinDataRate? MinRequestBodyDataRate { get; set; } = new(240, TimeSpan.FromSeconds(5));
 
     /// <summary>
+    /// How long a connection closed by the server after a response (Connection: close, HTTP/1.0,
+    /// an error) keeps reading and dropping what the client still sends, after sending FIN, so
+    /// that a reset cannot destroy the response before the client read it (RFC 9112 §9.6).
+    /// Default 5 s (nginx's lingering_timeout); <see cref="TimeSpan.Zero"/> closes at once.
+    /// </summary>
+    public TimeSpan CloseLingerTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// The slowest a client may take the response: while response bytes wait unsent because the
     /// client does not read them, it must, after the grace period, average at least this rate, or
     /// the connection is aborted (nothing more can be said to a client that does not read). Also

@@ -19,6 +19,7 @@ public sealed partial class App
         if (_initialized) return;
         _initialized = true;
         foreach (var hook in _startup) await hook(this);
+        foreach (var child in _children) await child.InitializeAsync();
     }
 
     /// <summary>Runs the clean-up hooks once, last registered first.</summary>
@@ -28,6 +29,11 @@ public sealed partial class App
         if (_cleanedUp || !_initialized) return;
         _cleanedUp = true;
         List<Exception>? failures = null;
+        for (int i = _children.Count - 1; i >= 0; i--)
+        {
+            try { await _children[i].CleanupAsync(); }
+            catch (Exception e) { (failures ??= []).Add(e); }
+        }
         for (int i = _cleanup.Count - 1; i >= 0; i--)
         {
             try { await _cleanup[i](this); }

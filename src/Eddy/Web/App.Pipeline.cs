@@ -17,12 +17,12 @@ public sealed partial class App
     private HttpHandler Build()
     {
         _frozen = true;
-        _pipeline = Wrap(static request => request.Endpoint!(request));
+        _pipeline = Wrap(request => request.Target is { } target ? target.Chain(this)(request) : request.Endpoint!(request));
         return HandleAsync;
     }
 
     /// <summary>This app's middleware around <paramref name="inner"/>, the first added outermost.</summary>
-    private Endpoint Wrap(Endpoint inner)
+    internal Endpoint Wrap(Endpoint inner)
     {
         var endpoint = inner;
         for (int i = _middleware.Count - 1; i >= 0; i--)
@@ -70,18 +70,17 @@ public sealed partial class App
     /// <summary>Matches the route; what does not match gets an endpoint that answers the error.</summary>
     private void Resolve(Request request)
     {
-        var match = _router.Match(request.Method, request.Path);
+        var match = _router.Match(request.Method, request.Path, request.RouteValues);
         switch (match.Kind)
         {
             case RouteMatchKind.Found:
                 request.Route = match.Route;
-                request.RouteValues = match.Values ?? RouteValues.Empty;
-                request.Endpoint = match.Endpoint;
+                request.Target = match.Endpoint;
                 return;
             case RouteMatchKind.MethodNotAllowed:
                 var allow = string.Join(", ", match.AllowedMethods!);
                 request.Response.Headers.Set("Allow", allow);
-                request.Endpoint = static request => new(Result.Status(405, $"{request.Method} is not allowed here; this resource allows {request.Response.Headers["Allow"]}."));
+                request.Endpoint = static request => new(Result.Status(405, $"{request.Method} is not allowed here; this resource allows {(request.Response.Headers.TryGetValue("Allow", out var allowed) ? allowed : "nothing")}."));
                 return;
             case RouteMatchKind.InvalidRouteValue:
                 request.RouteError = match.Error;
@@ -137,7 +136,7 @@ public sealed partial class App
             case ResultKind.Bytes:
                 response.StatusCode = result.StatusCode;
                 response.ContentType ??= (string)result.Extra!;
-                response.WriteWhole(result.Bytes.Span);
+                response.WriteWhole(result.Data.Span);
                 return default;
             case ResultKind.Json:
                 response.StatusCode = result.StatusCode;

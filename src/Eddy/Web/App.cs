@@ -23,10 +23,11 @@ namespace Eddy.Web;
 [DebuggerDisplay("App, {_middleware.Count} middleware")]
 public sealed partial class App
 {
-    private readonly Router<Endpoint> _router;
+    private readonly Router<RouteTarget> _router;
     private readonly List<Middleware> _middleware = [];
     private readonly List<Func<App, ValueTask>> _startup = [];
     private readonly List<Func<App, ValueTask>> _cleanup = [];
+    private readonly List<App> _children = [];
     private Endpoint? _pipeline;
     private HttpHandler? _handler;
     private CookieSigner? _signer;
@@ -37,7 +38,7 @@ public sealed partial class App
     public App(AppOptions? options = null)
     {
         Options = options ?? new AppOptions();
-        _router = new Router<Endpoint>(Options.Routing);
+        _router = new Router<RouteTarget>(Options.Routing);
         _services = ServiceRegistry;
     }
 
@@ -154,22 +155,24 @@ public sealed partial class App
     {
         ArgumentNullException.ThrowIfNull(handler);
         ThrowIfFrozen();
-        _router.AddRegex(method, pattern, new Endpoint(handler), name);
+        _router.AddRegex(method, pattern, new RouteTarget(this, new Endpoint(handler)), name);
         return this;
     }
 
     /// <summary>Mounts <paramref name="child"/>'s routes under <paramref name="prefix"/> (aiohttp's add_subapp).</summary>
     /// <param name="prefix">The path prefix ("/admin").</param>
-    /// <param name="child">The sub-app; its middleware runs for its routes, inside this app's.</param>
+    /// <param name="child">The sub-app; its middleware runs for its routes, inside this app's; its start-up and clean-up hooks run with this app's.</param>
+    /// <param name="name">Qualifies the child's route names for <see cref="Url"/> ("name:route"); unqualified when null.</param>
     /// <returns>This app.</returns>
-    public App Mount(string prefix, App child)
+    public App Mount(string prefix, App child, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(child);
         ThrowIfFrozen();
+        if (child.Parent is not null) throw new InvalidOperationException("The app is already mounted somewhere; an app can be mounted once.");
         child.Freeze();
-        _router.Mount(prefix, child._router, child.Wrap);
-        _startup.AddRange(child._startup);
-        _cleanup.AddRange(child._cleanup);
+        child.Parent = this;
+        _router.Mount(prefix, child._router, name);
+        _children.Add(child);
         return this;
     }
 
@@ -225,7 +228,7 @@ public sealed partial class App
     {
         ArgumentException.ThrowIfNullOrEmpty(method);
         ThrowIfFrozen();
-        _router.Add(method, template, endpoint, name);
+        _router.Add(method, template, new RouteTarget(this, endpoint), name);
         return this;
     }
 
@@ -236,6 +239,9 @@ public sealed partial class App
     }
 
     private bool _frozen;
+
+    /// <summary>The app this one is mounted in.</summary>
+    internal App? Parent { get; private set; }
 
     private void Freeze() => _frozen = true;
 

@@ -47,9 +47,12 @@ public sealed class Request
     public string Path => Http.Path;
 
     /// <summary>The route values of the matched route, percent-decoded (<c>{name}</c> in "/hello/{name}").</summary>
-    public RouteValues RouteValues { get; internal set; } = RouteValues.Empty;
+    public RouteValues RouteValues { get; } = new();
 
-    /// <summary>The handler chosen by routing (or one that answers the routing error).</summary>
+    /// <summary>The route target chosen by routing; null when none matched (then <see cref="Endpoint"/> answers the error).</summary>
+    internal RouteTarget? Target { get; set; }
+
+    /// <summary>What answers when no route target matched (404, 405, 400, a redirect).</summary>
     internal Endpoint? Endpoint { get; set; }
 
     /// <summary>Why the route values were refused (a 400), when they were.</summary>
@@ -228,8 +231,9 @@ public sealed class Request
         _query = null;
         _cookies = null;
         _items = null;
-        RouteValues = RouteValues.Empty;
+        RouteValues.Clear();
         Route = null;
+        Target = null;
         Endpoint = null;
         RouteError = null;
         Response.Reset();

@@ -163,7 +163,7 @@ public sealed class Response
         var options = _request.App.Options;
         if (knownLength >= 0 && knownLength < options.CompressionThreshold) return;
         if (Http.StatusCode is 204 or 304 || _request.Http.Method is "HEAD") return;
-        if (_http.Headers.Contains("Content-Encoding")) return; // already encoded by the handler
+        if (_http.Headers.TryGetValue("Content-Encoding", out _)) return; // already encoded by the handler
         var type = ContentType;
         if (type is null || !Files.ContentTypes.IsCompressible(type)) return;
         _http.Headers.Set("Content-Encoding", encoding);

@@ -25,7 +25,7 @@ public readonly struct Result
         StatusCode = status;
         Value = value;
         Extra = extra;
-        Bytes = bytes;
+        Data = bytes;
     }
 
     internal ResultKind Kind { get; }
@@ -39,7 +39,7 @@ public readonly struct Result
     /// <summary>The content type (text, bytes) or the <see cref="JsonTypeInfo"/> (JSON).</summary>
     internal object? Extra { get; }
 
-    internal ReadOnlyMemory<byte> Bytes { get; }
+    internal ReadOnlyMemory<byte> Data { get; }
 
     /// <summary>The handler wrote the response itself (through <see cref="Request.Response"/>).</summary>
     public static Result Empty => default;
