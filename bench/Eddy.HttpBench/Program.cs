@@ -8,6 +8,8 @@
 //   POST other       200 with exactly the request body
 //   OPTIONS          200 with Allow
 //   anything else    405 with Allow
+// With --web as the third argument it serves /plaintext and /json through Eddy's web framework
+// instead (App: router, handler, Result, serializer), the peer of Kestrel's minimal API.
 using System.Buffers;
 using System.Net;
 using System.Text;
@@ -15,16 +17,18 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Eddy.Http;
 using Eddy.Loop;
+using Eddy.Web;
 
 int port = args.Length > 0 ? int.Parse(args[0]) : 8080;
 int loops = args.Length > 1 && int.TryParse(args[1], out var n) ? n : 1;
+bool web = args.Contains("--web");
 
 using var group = loops > 1 ? new LoopGroup(loops) : null;
 var options = new HttpServerOptions { LoopGroup = group };
 EventLoop.Run(async () =>
 {
-    var server = HttpServer.Start(Handlers.HandleAsync, new IPEndPoint(IPAddress.Loopback, port), options);
-    Console.WriteLine($"eddy http bench on {server.EndPoint}, {Math.Max(loops, 1)} loop(s)");
+    var server = HttpServer.Start(web ? WebApp.Create().Handler : Handlers.HandleAsync, new IPEndPoint(IPAddress.Loopback, port), options);
+    Console.WriteLine($"eddy {(web ? "web" : "http")} bench on {server.EndPoint}, {Math.Max(loops, 1)} loop(s)");
     await new TaskCompletionSource().Task; // serve until killed
 }, new LoopOptions { StallThreshold = null });
 
@@ -130,6 +134,18 @@ static class Handlers
         response.Headers.Set("Content-Type", "text/plain; charset=utf-8");
         response.Write(Encoding.UTF8.GetBytes(text));
         return default;
+    }
+}
+
+/// <summary>The same endpoints through the web framework: what an Eddy user writes.</summary>
+static class WebApp
+{
+    public static App Create()
+    {
+        var app = new App();
+        app.Get("/plaintext", static _ => Result.Text("Hello, World!", contentType: "text/plain"));
+        app.Get("/json", static _ => Result.Json(new JsonMessage("Hello, World!"), BenchJsonContext.Default.JsonMessage));
+        return app;
     }
 }
 

@@ -14,7 +14,8 @@
 # Usage: bench/http/run.sh            (works from any directory)
 # Environment (all optional):
 #   RUNS=3  DURATION=10  WARMUP=3  CONNS=256  DEPTHS="1 16"
-#   SERVERS="floor eddy kestrel-raw kestrel-minimal node aiohttp tornado nginx"
+#   SERVERS="floor eddy eddy-web kestrel-raw kestrel-minimal node aiohttp tornado nginx"
+#   (eddy-web: the same /plaintext and /json through Eddy's web framework, App and Result)
 #   EDDY_LOOPS=1   OUT=dir (default bench/http/build/results-DATE)
 # A server that is not installed (or fails to build) is skipped with a message.
 set -euo pipefail
@@ -28,7 +29,7 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 CONNS=${CONNS:-256}
 DEPTHS=${DEPTHS:-"1 16"}
-SERVERS=${SERVERS:-"floor eddy kestrel-raw kestrel-minimal node aiohttp tornado nginx"}
+SERVERS=${SERVERS:-"floor eddy eddy-web kestrel-raw kestrel-minimal node aiohttp tornado nginx"}
 EDDY_LOOPS=${EDDY_LOOPS:-1}
 OUT=${OUT:-$build/results-$(date +%Y%m%d-%H%M%S)}
 PY=/usr/bin/python3 # Debian's python: python3-aiohttp and python3-tornado live there
@@ -137,6 +138,7 @@ server_cmd() { # NAME PORT -> cmd=(...), in the foreground
     case $1 in
         floor) cmd=("$build/http_epoll" "$2") ;;
         eddy) cmd=(bash "$repo/bench/serve.sh" "$2" "$EDDY_LOOPS") ;;
+        eddy-web) cmd=(bash "$repo/bench/serve.sh" "$2" "$EDDY_LOOPS" --web) ;;
         kestrel-raw) cmd=(dotnet "$p/kestrel-raw/bin/Release/net10.0/KestrelRaw.dll" "$2") ;;
         kestrel-minimal) cmd=(dotnet "$p/kestrel-minimal/bin/Release/net10.0/KestrelMinimal.dll" "$2") ;;
         node) cmd=(node "$p/http_node.js" "$2") ;;
@@ -150,7 +152,7 @@ server_cmd() { # NAME PORT -> cmd=(...), in the foreground
         *) die "unknown server $1" ;;
     esac
 }
-paths_for() { case $1 in eddy|kestrel-raw|kestrel-minimal) echo "/plaintext /json" ;; *) echo /plaintext ;; esac; }
+paths_for() { case $1 in eddy|eddy-web|kestrel-raw|kestrel-minimal) echo "/plaintext /json" ;; *) echo /plaintext ;; esac; }
 
 next_port=9400
 pick_port() {
