@@ -39,6 +39,17 @@ static class Handlers
     private static readonly byte[] Ok = "OK"u8.ToArray();
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
 
+    /// <summary>bench/http/idle.sh only (EDDY_BENCH_GC=1): GET /__gc answers the live managed bytes after a full GC.</summary>
+    private static readonly bool GcEndpoint = Environment.GetEnvironmentVariable("EDDY_BENCH_GC") == "1";
+
+    private static string FullGc()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return $"{GC.GetTotalMemory(false)}\n";
+    }
+
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_jsonBuffer;
     [ThreadStatic] private static Utf8JsonWriter? t_jsonWriter;
 
@@ -50,6 +61,7 @@ static class Handlers
         {
             case "/echo": return EchoHeaders(request, response);
             case "/cookie": return Cookies(request, response);
+            case "/__gc" when GcEndpoint: return WriteString(response, FullGc());
         }
         switch (method)
         {

@@ -31,13 +31,13 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
 
     private readonly HttpServer _server;
     private readonly HttpRequestParser _parser;
-    private readonly ChunkedDecoder _chunked;
+    private ChunkedDecoder? _chunkedDecoder; // made on the first chunked body: most connections never need one
     private readonly HttpRequest _request;
     private readonly HttpResponse _response;
     private StreamTransport _transport = null!;
     private EventLoop _loop = null!;
     private byte[] _buffer = [];
-    private byte[] _output = [];
+    [ThreadStatic] private static byte[]? t_output; // response assembly scratch, shared by the loop's connections
     private int _end;
     private int _headEnd;
     private int _bodyPos;
@@ -83,12 +83,13 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     {
         _server = server;
         _parser = new HttpRequestParser(server.Limits);
-        _chunked = new ChunkedDecoder(server.Limits);
         _request = new HttpRequest(this);
         _response = new HttpResponse(this);
     }
 
     internal HttpServer Server => _server;
+
+    private ChunkedDecoder Chunked => _chunkedDecoder ??= new ChunkedDecoder(_server.Limits);
 
     internal EventLoop Loop => _loop;
 
@@ -98,7 +99,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
 
     internal HttpFields HeadFields => _parser.Head.Headers;
 
-    internal HttpFields? TrailerFields => _trailerBase >= 0 ? _chunked.Trailers : null;
+    internal HttpFields? TrailerFields => _trailerBase >= 0 ? Chunked.Trailers : null;
 
     internal ReadOnlySpan<byte> TrailerBuffer => _trailerBase >= 0 ? _buffer.AsSpan(_trailerBase, _end - _trailerBase) : default;
 
@@ -108,7 +109,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     internal int InputBufferCapacity => _buffer.Length;
 
     /// <summary>Bytes of pooled buffers the connection holds (input, output scratch, response body, write buffer).</summary>
-    internal int HeldBufferBytes => _buffer.Length + _output.Length + _response.BufferCapacity + _transport.Connection.Writer.Capacity;
+    internal int HeldBufferBytes => _buffer.Length + _response.BufferCapacity + _transport.Connection.Writer.Capacity;
 
     /// <summary>Response bytes the transport holds for a client that has not taken them yet.</summary>
     internal int BufferedOutput => _transport.WriteBufferSize;
@@ -255,6 +256,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
                 }
                 if (!(failure is null ? FinishRequest() : Failed(failure))) return;
                 NextRequest();
+                if (_end == 0) ReleaseBuffers();
                 if (_transport.WriteBufferSize > 0) await DrainAsync(default);
                 SetTimeout(_end > 0 ? TimeoutKind.Headers : TimeoutKind.KeepAlive);
             }
@@ -279,8 +281,6 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
             _buffer = [];
             _end = 0;
             if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
-            if (_output.Length > 0) ArrayPool<byte>.Shared.Return(_output);
-            _output = [];
             _response.Release();
         }
     }
@@ -402,7 +402,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
         _pendingLength = 0;
         _trailerBase = -1;
         _parser.Reset();
-        _chunked.Reset();
+        _chunkedDecoder?.Reset();
     }
 
     // ---- Body ----
@@ -467,11 +467,11 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
         if (_pendingLength > 0) return TakePending(destination);
         while (true)
         {
-            var result = _chunked.Decode(_buffer.AsSpan(_bodyPos, _end - _bodyPos));
+            var result = Chunked.Decode(_buffer.AsSpan(_bodyPos, _end - _bodyPos));
             switch (result.Status)
             {
                 case ChunkedStatus.Data:
-                    if (_chunked.TotalDataLength > max) throw TooLarge(max);
+                    if (Chunked.TotalDataLength > max) throw TooLarge(max);
                     _pendingStart = _bodyPos + result.DataStart;
                     _pendingLength = result.DataLength;
                     _bodyPos += result.Consumed;
@@ -549,7 +549,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
             }
         }
         if (_timeout == TimeoutKind.None) return;
-        if (_timeout == TimeoutKind.KeepAlive && _end == 0 && !_inRequest) ReleaseIdleBuffers();
+        if (_timeout == TimeoutKind.KeepAlive && _end == 0 && !_inRequest) ReleaseBuffers();
         long limit = _timeout switch
         {
             TimeoutKind.Headers => _server.HeadersTimeoutTicks,
@@ -582,21 +582,17 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     }
 
     /// <summary>
-    /// Gives the buffers of a connection idle between requests back to the pool, so thousands of
-    /// idle keep-alive connections cost little memory. Done by the sweep, not after every request:
-    /// a busy connection keeps its buffers and pays no pool traffic.
+    /// Gives the connection's buffers back to the pool once nothing waits in them (after a response,
+    /// with no pipelined bytes): the next connection to need one takes the same array, so
+    /// thousands of idle keep-alive connections hold none. Costs a pool round trip per request
+    /// (the pool's thread-local slot: a few ns).
     /// </summary>
-    private void ReleaseIdleBuffers()
+    private void ReleaseBuffers()
     {
         if (_buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = [];
-        }
-        if (_output.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_output);
-            _output = [];
         }
         _response.Release();
         _transport.Connection.Writer.TrimBuffer();
@@ -704,12 +700,15 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     // ---- Output ----
 
     /// <summary>A scratch buffer of at least <paramref name="size"/> bytes for a response's head and small body.</summary>
-    internal byte[] RentOutput(int size)
+    /// <remarks>
+    /// One per loop thread, not per connection: every use fills it and hands it to the transport
+    /// (which sends or copies it) without awaiting, so connections never see each other's bytes.
+    /// </remarks>
+    internal static byte[] RentOutput(int size)
     {
-        if (_output.Length >= size) return _output;
-        if (_output.Length > 0) ArrayPool<byte>.Shared.Return(_output);
-        _output = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1024));
-        return _output;
+        var output = t_output;
+        if (output is not null && output.Length >= size) return output;
+        return t_output = GC.AllocateUninitializedArray<byte>(Math.Max(size, 4096));
     }
 
     /// <summary>

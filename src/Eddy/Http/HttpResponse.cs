@@ -268,7 +268,7 @@ public sealed class HttpResponse
         long length = _contentLength ?? _written;
         bool keepAlive = _connection.CanKeepAlive && !CloseConnection;
         bool sendBody = !noBody && !_isHead;
-        var output = _connection.RentOutput(HeadSize() + (sendBody ? _bodyLength : 0));
+        var output = HttpConnection.RentOutput(HeadSize() + (sendBody ? _bodyLength : 0));
         int n = WriteHead(output, noBody ? -1 : length, chunked: false, keepAlive);
         if (sendBody)
         {
@@ -299,7 +299,7 @@ public sealed class HttpResponse
             keepAlive = false;
         }
         KeptAlive = keepAlive;
-        var output = _connection.RentOutput(HeadSize());
+        var output = HttpConnection.RentOutput(HeadSize());
         int n = WriteHead(output, _mode == Mode.Length ? _contentLength!.Value : -1, _mode == Mode.Chunked, keepAlive);
         _connection.Send(output.AsSpan(0, n));
         if (_bodyLength > 0) SendBody(_body.AsSpan(0, _bodyLength));
@@ -316,7 +316,7 @@ public sealed class HttpResponse
             return;
         }
         const int CopyLimit = 16 * 1024;
-        var output = _connection.RentOutput(Math.Min(data.Length, CopyLimit) + 12);
+        var output = HttpConnection.RentOutput(Math.Min(data.Length, CopyLimit) + 12);
         Utf8Formatter.TryFormat(data.Length, output, out int n, new StandardFormat('X'));
         output[n++] = (byte)'\r';
         output[n++] = (byte)'\n';
@@ -338,7 +338,8 @@ public sealed class HttpResponse
     {
         if (_body.Length - _bodyLength < data.Length)
         {
-            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_bodyLength + data.Length, Math.Max(4096, _body.Length * 2)));
+            // Small first (most bodies are), doubling from there.
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_bodyLength + data.Length, Math.Max(256, _body.Length * 2)));
             _body.AsSpan(0, _bodyLength).CopyTo(bigger);
             if (_body.Length > 0) ArrayPool<byte>.Shared.Return(_body);
             _body = bigger;

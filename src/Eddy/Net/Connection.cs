@@ -112,6 +112,9 @@ public sealed class Connection : IAsyncDisposable
     /// <summary>Raised once when the connection closes (servers count connections with it).</summary>
     internal event Action<Connection>? Closed;
 
+    /// <summary>The protocol transport driving this connection, if any (its Closed handler needs no closure).</summary>
+    internal StreamTransport? Transport { get; set; }
+
     /// <inheritdoc/>
     public override string ToString() => $"connection {_remote?.ToString() ?? "(unnamed)"} -> {_local?.ToString() ?? "?"}{(IsClosed ? " (closed)" : "")}";
 }

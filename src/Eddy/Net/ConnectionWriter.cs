@@ -198,12 +198,10 @@ public sealed class ConnectionWriter : IWaitOwner<bool>
         if (Buffered == 0)
         {
             _start = _end = 0;
-            if (_pending!.Length > InitialBufferSize)
-            {
-                // A burst grew the buffer: give it back rather than hold it for the connection's life.
-                ArrayPool<byte>.Shared.Return(_pending);
-                _pending = null;
-            }
+            // Give the buffer back: an idle connection holds none (writes that find the socket
+            // writable never need one; the next burst rents again).
+            ArrayPool<byte>.Shared.Return(_pending!);
+            _pending = null;
             Release(ref _flushers);
             if (_eofRequested) SendEof();
         }

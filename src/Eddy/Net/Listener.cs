@@ -26,9 +26,12 @@ internal sealed class Listener : IWaitOwner<bool>
     private readonly AddressFamily _family;
     private readonly ConnectionBudget _budget;
     private readonly Func<EventLoop>? _handOff;
-    // Connections served on this loop, with their handler coroutines. Bookkeeping happens in the
-    // handler's own finally, so the set is exact the moment a handler ends.
+    // Connections served on this loop, with their handler coroutines (null for protocol
+    // connections, which have none). Bookkeeping happens in the handler's own finally (or the
+    // transport's lost callback), so the set is exact the moment a connection ends.
     private readonly Dictionary<Connection, Coroutine?> _live = new();
+    private readonly ProtocolConnections? _protocols;
+    private Action<object?>? _onProtocolLost;
     private Coroutine? _acceptor;
     private Waiter<bool>? _roomWaiter;
     private Waiter<bool>? _drained;
@@ -41,6 +44,7 @@ internal sealed class Listener : IWaitOwner<bool>
         _loop = loop;
         _fd = fd;
         _handler = handler;
+        _protocols = handler.Target as ProtocolConnections;
         _options = options;
         _family = endPoint.AddressFamily;
         _budget = budget;
@@ -168,8 +172,20 @@ internal sealed class Listener : IWaitOwner<bool>
             });
             return;
         }
+        if (_protocols is { } protocols)
+        {
+            _live[connection] = null;
+            new StreamTransport(connection, protocols.Factory()).Start(_onProtocolLost ??= OnProtocolLost, connection);
+            return;
+        }
         _live[connection] = null;
         _live[connection] = loop.Spawn(() => ServeAsync(connection));
+    }
+
+    /// <summary>A protocol connection ended (its transport reports it; there is no coroutine to join).</summary>
+    private void OnProtocolLost(object? state)
+    {
+        if (_live.Remove((Connection)state!)) OnServed();
     }
 
     private async Task ServeAsync(Connection connection)

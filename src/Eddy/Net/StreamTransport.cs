@@ -30,6 +30,8 @@ public sealed class StreamTransport
     private readonly SocketChannel _channel;
     private readonly IStreamProtocol _protocol;
     private Waiter<bool>? _lost;
+    private Action<object?>? _onLost;
+    private object? _onLostState;
     private bool _readingPaused;
     private bool _writingPaused;
     private bool _readScheduled;
@@ -112,14 +114,28 @@ public sealed class StreamTransport
     /// <summary>Starts the transport and completes when the connection is lost (the server's per-connection task).</summary>
     internal ValueTask RunAsync()
     {
+        _lost = Waiter<bool>.Rent(Loop, null);
+        var running = _lost.VoidTask;
+        Start(null, null);
+        return running;
+    }
+
+    /// <summary>
+    /// Starts the transport; <paramref name="onLost"/> runs once when the connection is lost. The
+    /// server's protocol connections use this: no coroutine, task or waiter per connection, so
+    /// thousands of idle ones cost only their objects.
+    /// </summary>
+    internal void Start(Action<object?>? onLost, object? state)
+    {
+        _onLost = onLost;
+        _onLostState = state;
         _channel.ReadableCallback = ReadCallback;
         _channel.ReadableState = this;
         _connection.Writer.BelowLowWater = static s => ((StreamTransport)s!).OnWriteDrained();
         _connection.Writer.BelowLowWaterState = this;
         // However the connection ends (this transport, the peer, a server shutdown), the protocol hears of it once.
-        _connection.Closed += _ => Lost(null);
-        _lost = Waiter<bool>.Rent(Loop, null);
-        var running = _lost.VoidTask;
+        _connection.Closed += static c => c.Transport?.Lost(null);
+        _connection.Transport = this;
         try
         {
             _protocol.ConnectionMade(this);
@@ -127,10 +143,9 @@ public sealed class StreamTransport
         catch (Exception e)
         {
             Fail(e, "ConnectionMade");
-            return running;
+            return;
         }
         ScheduleRead(); // data may have arrived before the callback was installed
-        return running;
     }
 
     private void ScheduleRead()
@@ -206,5 +221,8 @@ public sealed class StreamTransport
         var lost = _lost;
         _lost = null;
         lost?.TrySetResult(true);
+        var onLost = _onLost;
+        _onLost = null;
+        onLost?.Invoke(_onLostState);
     }
 }

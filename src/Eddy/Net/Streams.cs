@@ -108,7 +108,7 @@ public static class Streams
     }
 
     private static Func<Connection, Task> ProtocolHandler(Func<IStreamProtocol> protocolFactory) =>
-        connection => new StreamTransport(connection, protocolFactory()).RunAsync().AsTask();
+        new ProtocolConnections(protocolFactory).ServeAsync;
 
     /// <summary>Connects and drives the connection with <paramref name="protocol"/> (asyncio's create_connection).</summary>
     /// <param name="protocol">The protocol for the connection.</param>

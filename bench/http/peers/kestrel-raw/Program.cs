@@ -11,6 +11,7 @@ builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
 var app = builder.Build();
 byte[] plaintext = "Hello, World!"u8.ToArray();
 byte[] ok = "OK"u8.ToArray();
+bool gcEndpoint = Environment.GetEnvironmentVariable("EDDY_BENCH_GC") == "1";
 app.Run(context =>
 {
     var response = context.Response;
@@ -24,12 +25,30 @@ app.Run(context =>
         writer.Flush();
         return Task.CompletedTask;
     }
+    if (path == "/__gc" && gcEndpoint)
+    {
+        // bench/http/idle.sh only (EDDY_BENCH_GC=1): live managed bytes after a full, compacting GC.
+        var text = System.Text.Encoding.ASCII.GetBytes(FullGc.Run());
+        response.ContentLength = text.Length;
+        return response.Body.WriteAsync(text).AsTask();
+    }
     var body = path == "/plaintext" ? plaintext : ok;
     response.ContentType = "text/plain";
     response.ContentLength = body.Length;
     return response.Body.WriteAsync(body).AsTask();
 });
 app.Run();
+
+internal static class FullGc
+{
+    public static string Run()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return $"{GC.GetTotalMemory(false)}\n";
+    }
+}
 
 internal sealed record JsonMessage(string Message);
 
