@@ -83,6 +83,7 @@ public sealed partial class App
                 request.Endpoint = static request => new(Result.Status(405, $"{request.Method} is not allowed here; this resource allows {(request.Response.Headers.TryGetValue("Allow", out var allowed) ? allowed : "nothing")}."));
                 return;
             case RouteMatchKind.InvalidRouteValue:
+                if (match.Route is null && TryStaticNotFound(request)) return; // undecodable: under a static prefix, a 404 like any refused path
                 request.RouteError = match.Error;
                 request.Endpoint = static request => new(Result.Status(400, request.RouteError));
                 return;

@@ -122,6 +122,17 @@ public readonly struct Result
     /// <returns>The result.</returns>
     public static Result BadRequest(string message) => Status(400, message);
 
+    /// <summary>
+    /// A file, sent with sendfile(2): ETag and Last-Modified, conditional requests (304, 412) and
+    /// ranges (206, 416) handled; 404 when it is missing. See <see cref="Results.FileResult"/>.
+    /// </summary>
+    /// <param name="path">The file's path (trusted; resolve request paths with <see cref="Files.SafePath"/> first).</param>
+    /// <param name="contentType">The Content-Type; from the extension when null.</param>
+    /// <param name="downloadName">When set, offered as a download under this name (Content-Disposition).</param>
+    /// <returns>The result.</returns>
+    public static Result File(string path, string? contentType = null, string? downloadName = null) =>
+        From(new Results.FileResult(path, contentType) { DownloadName = downloadName });
+
     /// <summary>A result that writes itself (files, streams, event streams, your own).</summary>
     /// <param name="result">The custom result.</param>
     /// <returns>The result.</returns>
