@@ -192,6 +192,7 @@ public sealed class Response
             ReleaseHeld();
             return false;
         }
+        if (data.IsEmpty) return true;
         if (_held is null || _held.Length - _heldLength < data.Length)
         {
             var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_compressionThreshold, 256));

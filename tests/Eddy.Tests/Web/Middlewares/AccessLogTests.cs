@@ -1,5 +1,10 @@
+using System.Net;
+using System.Text;
 using Eddy.Coroutines;
+using Eddy.Http;
 using Eddy.Http.Testing;
+using Eddy.Loop;
+using Eddy.Net;
 using Eddy.Web;
 using Eddy.Web.Middlewares;
 using Microsoft.Extensions.Logging;
@@ -147,6 +152,28 @@ public class AccessLogTests
         app.Get("/", _ => "plain");
         await Wire.ServeAsync(app, async server => Assert.Equal("plain", (await server.GetAsync("/")).Text));
         Assert.Equal("Empty", seen.ToString());
+    }
+
+    [Fact]
+    public void The_remote_address_is_the_clients_ip()
+    {
+        var logger = new TestLogger();
+        var app = NewApp(new AccessLogOptions { Logger = logger, Format = "%a %s" });
+        EventLoop.Run(async () =>
+        {
+            var server = HttpServer.Start(app.Handler, new IPEndPoint(IPAddress.Loopback, 0));
+            try
+            {
+                await using var connection = await Streams.OpenConnectionAsync(server.EndPoint);
+                connection.Writer.Write(Encoding.Latin1.GetBytes(Wire.Request("GET", "/hello/tcp", null, "Connection: close")));
+                while (await connection.Reader.ReadAsync(new byte[1024]) > 0) { } // until the server closes
+            }
+            finally
+            {
+                await server.CloseAsync(TimeSpan.FromSeconds(5));
+            }
+        });
+        Assert.Equal("127.0.0.1 200", Assert.Single(logger.Entries).Message);
     }
 
     [Theory]
