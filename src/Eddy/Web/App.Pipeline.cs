@@ -98,7 +98,8 @@ public sealed partial class App
         }
     }
 
-    private Result ErrorResult(Request request, Exception e)
+    /// <summary>The error page for a failed handler (logged when a 500); also used by middleware that completes responses itself (the access log).</summary>
+    internal Result ErrorResult(Request request, Exception e)
     {
         switch (e)
         {

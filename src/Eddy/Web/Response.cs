@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
@@ -17,9 +18,13 @@ public sealed class Response
 {
     private readonly Request _request;
     private readonly HttpResponse _http;
-    private string? _acceptedEncoding;   // set by the compression middleware: "br" or "gzip"
+    private string? _acceptedEncoding;   // set by the compression middleware: "br", "gzip" or "identity"
+    private CompressionLevel _compressionLevel;
+    private int _compressionThreshold;
     private Stream? _compressor;          // the compressing stream, once the body started compressed
     private bool _compressionDecided;
+    private byte[]? _held;                // the first bytes of a body of unknown length, held until it passes the threshold
+    private int _heldLength;
 
     internal Response(Request request, HttpResponse http)
     {
@@ -79,7 +84,7 @@ public sealed class Response
     /// <param name="data">The bytes.</param>
     public void Write(ReadOnlySpan<byte> data)
     {
-        if (!_compressionDecided) DecideCompression(knownLength: -1);
+        if (!_compressionDecided && Hold(data)) return;
         if (_compressor is not null) _compressor.Write(data);
         else _http.Write(data);
     }
@@ -125,6 +130,7 @@ public sealed class Response
     public ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         if (!_compressionDecided) DecideCompression(knownLength: -1);
+        ReleaseHeld();
         _compressor?.Flush();
         return _http.FlushAsync(cancellationToken);
     }
@@ -132,16 +138,27 @@ public sealed class Response
     /// <summary>Writes a whole body whose length is known (results): small bodies are not compressed.</summary>
     internal void WriteWhole(ReadOnlySpan<byte> data)
     {
-        if (!_compressionDecided) DecideCompression(data.Length);
+        if (!_compressionDecided) DecideCompression(_heldLength + data.Length);
+        ReleaseHeld();
         Write(data);
     }
 
-    /// <summary>Called by the compression middleware: the client accepts <paramref name="encoding"/>.</summary>
-    internal void OfferCompression(string encoding) => _acceptedEncoding = encoding;
+    /// <summary>
+    /// Called by the compression middleware: the client accepts <paramref name="encoding"/> ("br",
+    /// "gzip", or "identity" when it accepts neither: the response then only gets its Vary).
+    /// </summary>
+    internal void OfferCompression(string encoding, CompressionLevel level, int threshold)
+    {
+        _acceptedEncoding = encoding;
+        _compressionLevel = level;
+        _compressionThreshold = threshold;
+    }
 
-    /// <summary>Finishes a compressed body (its trailer bytes).</summary>
+    /// <summary>Finishes the body: sends held bytes (a body that stayed under the threshold), then a compressed body's trailer.</summary>
     internal void Complete()
     {
+        if (!_compressionDecided && _heldLength > 0) DecideCompression(_heldLength);
+        ReleaseHeld();
         var compressor = _compressor;
         if (compressor is null) return;
         _compressor = null;
@@ -153,6 +170,58 @@ public sealed class Response
         _acceptedEncoding = null;
         _compressionDecided = false;
         _compressor = null;
+        _heldLength = 0;
+        if (_held is { } held)
+        {
+            _held = null;
+            ArrayPool<byte>.Shared.Return(held);
+        }
+    }
+
+    /// <summary>
+    /// While compression is offered but undecided, keeps the first bytes of a body written piece by
+    /// piece: a body that ends under the threshold goes out as it is; one that passes it is compressed
+    /// from its first byte.
+    /// </summary>
+    /// <returns>Whether <paramref name="data"/> was held (nothing more to do).</returns>
+    private bool Hold(ReadOnlySpan<byte> data)
+    {
+        if (_acceptedEncoding is null or "identity" || _http.HasStarted || _heldLength + data.Length >= _compressionThreshold)
+        {
+            DecideCompression(knownLength: -1);
+            ReleaseHeld();
+            return false;
+        }
+        if (data.IsEmpty) return true;
+        if (_held is null || _held.Length - _heldLength < data.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_compressionThreshold, 256));
+            _held?.AsSpan(0, _heldLength).CopyTo(bigger);
+            if (_held is not null) ArrayPool<byte>.Shared.Return(_held);
+            _held = bigger;
+        }
+        data.CopyTo(_held.AsSpan(_heldLength));
+        _heldLength += data.Length;
+        return true;
+    }
+
+    /// <summary>Writes the held bytes through the decided path (compressor or plain).</summary>
+    private void ReleaseHeld()
+    {
+        var held = _held;
+        if (held is null) return;
+        int length = _heldLength;
+        _held = null;
+        _heldLength = 0;
+        try
+        {
+            if (_compressor is not null) _compressor.Write(held, 0, length);
+            else _http.Write(held.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(held);
+        }
     }
 
     private void DecideCompression(long knownLength)
@@ -160,18 +229,33 @@ public sealed class Response
         _compressionDecided = true;
         var encoding = _acceptedEncoding;
         if (encoding is null || _http.HasStarted) return;
-        var options = _request.App.Options;
-        if (knownLength >= 0 && knownLength < options.CompressionThreshold) return;
-        if (Http.StatusCode is 204 or 304 || _request.Http.Method is "HEAD") return;
-        if (_http.Headers.TryGetValue("Content-Encoding", out _)) return; // already encoded by the handler
+        if (_http.StatusCode is 204 or 206 or 304) return;
+        var headers = _http.Headers;
+        if (headers.TryGetValue("Content-Encoding", out _)) return; // already encoded by the handler
+        if (headers.TryGetValue("Content-Range", out _)) return;    // a range of the identity body
         var type = ContentType;
         if (type is null || !Files.ContentTypes.IsCompressible(type)) return;
-        _http.Headers.Set("Content-Encoding", encoding);
-        _http.Headers.Add("Vary", "Accept-Encoding");
+        // The representation depends on Accept-Encoding whenever the type is compressible, whether
+        // or not this one is compressed: caches must key on it (nginx's gzip_vary, Apache's mod_deflate).
+        AddVaryAcceptEncoding(headers);
+        if (encoding == "identity" || _request.Http.Method is "HEAD") return;
+        if (knownLength >= 0 && knownLength < _compressionThreshold) return;
+        headers.Set("Content-Encoding", encoding);
         _http.ContentLength = null;
         var sink = new ResponseSinkStream(_http);
         _compressor = encoding == "br"
-            ? new BrotliStream(sink, options.CompressionLevel, leaveOpen: true)
-            : new GZipStream(sink, options.CompressionLevel, leaveOpen: true);
+            ? new BrotliStream(sink, _compressionLevel, leaveOpen: true)
+            : new GZipStream(sink, _compressionLevel, leaveOpen: true);
+    }
+
+    private static void AddVaryAcceptEncoding(HttpResponseHeaders headers)
+    {
+        for (int i = 0; i < headers.Count; i++)
+        {
+            if (!string.Equals(headers.Name(i), "Vary", StringComparison.OrdinalIgnoreCase)) continue;
+            var value = headers.Value(i);
+            if (value.Contains("Accept-Encoding", StringComparison.OrdinalIgnoreCase) || value.AsSpan().Trim().SequenceEqual("*")) return;
+        }
+        headers.Add("Vary", "Accept-Encoding");
     }
 }
