@@ -301,7 +301,7 @@ public sealed class FileResultTests : IDisposable
         var app = new App();
         app.Use((request, next) =>
         {
-            request.Response.OfferCompression("gzip"); // what a compression middleware does
+            request.Response.OfferCompression("gzip", System.IO.Compression.CompressionLevel.Fastest, threshold: 0); // what a compression middleware does
             return next(request);
         });
         app.Get("/page", _ => Result.File(path));
