@@ -56,6 +56,7 @@ public sealed partial class App
             }
             catch (Exception e) when (!httpResponse.HasStarted && !request.Aborted.IsCancellationRequested)
             {
+                request.Response.Clear(); // what the handler wrote before it failed must not prefix the error page
                 result = ErrorResult(request, e);
             }
             await ExecuteAsync(request, result);

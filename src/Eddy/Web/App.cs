@@ -83,6 +83,9 @@ public sealed partial class App
     /// <param name="handler">The handler.</param>
     /// <param name="name">A name for <see cref="Url"/>.</param>
     /// <returns>This app.</returns>
+    public App Put(string template, Func<Request, Result> handler, string? name = null) => Route("PUT", template, handler, name);
+
+    /// <inheritdoc cref="Put(string, Func{Request, Result}, string?)"/>
     public App Put(string template, Func<Request, ValueTask<Result>> handler, string? name = null) => Route("PUT", template, handler, name);
 
     /// <summary>Routes DELETE requests on <paramref name="template"/>.</summary>
@@ -90,6 +93,9 @@ public sealed partial class App
     /// <param name="handler">The handler.</param>
     /// <param name="name">A name for <see cref="Url"/>.</param>
     /// <returns>This app.</returns>
+    public App Delete(string template, Func<Request, Result> handler, string? name = null) => Route("DELETE", template, handler, name);
+
+    /// <inheritdoc cref="Delete(string, Func{Request, Result}, string?)"/>
     public App Delete(string template, Func<Request, ValueTask<Result>> handler, string? name = null) => Route("DELETE", template, handler, name);
 
     /// <summary>Routes PATCH requests on <paramref name="template"/>.</summary>
@@ -97,6 +103,9 @@ public sealed partial class App
     /// <param name="handler">The handler.</param>
     /// <param name="name">A name for <see cref="Url"/>.</param>
     /// <returns>This app.</returns>
+    public App Patch(string template, Func<Request, Result> handler, string? name = null) => Route("PATCH", template, handler, name);
+
+    /// <inheritdoc cref="Patch(string, Func{Request, Result}, string?)"/>
     public App Patch(string template, Func<Request, ValueTask<Result>> handler, string? name = null) => Route("PATCH", template, handler, name);
 
     /// <summary>Routes <paramref name="method"/> ("*" for any) on <paramref name="template"/> to a synchronous handler.</summary>

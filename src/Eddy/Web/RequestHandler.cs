@@ -225,11 +225,13 @@ public abstract class RequestHandler
                 BadHttpRequestException bad => bad.StatusCode,
                 _ => 500,
             };
+            Response.Clear(); // Tornado's send_error clears what was written before the error
+            Response.StatusCode = status; // so that a WriteError override need not set it
+            _finished = false; // the error page is a new response: WriteError may Write and Finish
             if (e is HttpError { HeadersOrNull: { } headers })
                 foreach (var (name, value) in headers) Response.Headers.Set(name, value);
             if (status >= 500)
                 EventLoop.Current?.Logger.LogError(e, "{Handler} failed on {Method} {Path}.", GetType().Name, request.Method, request.Path);
-            Response.Headers.Remove("Content-Type");
             WriteError(status, e);
         }
         finally

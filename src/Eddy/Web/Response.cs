@@ -148,6 +148,14 @@ public sealed class Response
         compressor.Dispose();
     }
 
+    /// <summary>Forgets the status, headers and body written so far, to answer an error instead (only before the head went out).</summary>
+    internal void Clear()
+    {
+        _http.ResetForError(200);
+        _compressor = null;
+        _compressionDecided = false;
+    }
+
     internal void Reset()
     {
         _acceptedEncoding = null;
