@@ -139,6 +139,12 @@ public sealed class Response
     /// <summary>Called by the compression middleware: the client accepts <paramref name="encoding"/>.</summary>
     internal void OfferCompression(string encoding) => _acceptedEncoding = encoding;
 
+    /// <summary>Sends the body as written, never compressed (event streams: a compressor would hold events back).</summary>
+    internal void DisableCompression()
+    {
+        if (_compressor is null) _compressionDecided = true;
+    }
+
     /// <summary>Finishes a compressed body (its trailer bytes).</summary>
     internal void Complete()
     {

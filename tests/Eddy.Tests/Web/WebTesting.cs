@@ -45,3 +45,31 @@ internal static class WebTesting
         return builder.ToString();
     }
 }
+
+/// <summary>Reads a streamed response off a raw connection piece by piece.</summary>
+internal sealed class StreamReaderOverConnection(HttpTestConnection connection)
+{
+    private readonly StringBuilder _received = new();
+    private int _consumed;
+
+    /// <summary>Everything received so far (head, chunk framing and body), as Latin-1 text.</summary>
+    public string Received => _received.ToString();
+
+    /// <summary>Waits until <paramref name="marker"/> arrives after what earlier calls consumed; returns the text up to and including it.</summary>
+    public async Task<string> ReadThroughAsync(string marker)
+    {
+        while (true)
+        {
+            int at = _received.ToString().IndexOf(marker, _consumed, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                var piece = _received.ToString(_consumed, at + marker.Length - _consumed);
+                _consumed = at + marker.Length;
+                return piece;
+            }
+            var bytes = await connection.ReadAvailableAsync();
+            if (bytes.Length == 0) throw new EndOfStreamException($"The server closed the connection before sending \"{marker}\"; received:\n{Received}");
+            _received.Append(Encoding.Latin1.GetString(bytes));
+        }
+    }
+}
