@@ -22,16 +22,20 @@ public sealed class EventStream
 {
     private readonly Response _response;
     private readonly ArrayBufferWriter<byte> _buffer = new(256);
+    private readonly CancellationTokenSource _gone;
 
     internal EventStream(Request request)
     {
         _response = request.Response;
-        Aborted = request.Aborted;
+        _gone = CancellationTokenSource.CreateLinkedTokenSource(request.Aborted);
         LastEventId = request.Headers["Last-Event-ID"];
     }
 
-    /// <summary>Cancelled when the client goes away: stop producing.</summary>
-    public CancellationToken Aborted { get; }
+    /// <summary>
+    /// Cancelled when the client goes away (the request's Aborted, or a send that found the
+    /// connection gone, a heartbeat's included): stop producing.
+    /// </summary>
+    public CancellationToken Aborted => _gone.Token;
 
     /// <summary>
     /// The id of the last event the client received before it reconnected (the Last-Event-ID
@@ -119,9 +123,41 @@ public sealed class EventStream
     private ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         SentSinceTick = true;
-        _response.Write(_buffer.WrittenSpan);
-        return _response.FlushAsync(cancellationToken);
+        ValueTask flush;
+        try
+        {
+            _response.Write(_buffer.WrittenSpan);
+            flush = _response.FlushAsync(cancellationToken);
+        }
+        catch (Net.ConnectionResetException)
+        {
+            ClientGone();
+            throw;
+        }
+        return flush.IsCompletedSuccessfully ? default : AwaitFlushAsync(flush);
     }
+
+    private async ValueTask AwaitFlushAsync(ValueTask flush)
+    {
+        try
+        {
+            await flush;
+        }
+        catch (Net.ConnectionResetException)
+        {
+            ClientGone();
+            throw;
+        }
+    }
+
+    /// <summary>A send found the connection gone: tell the producer now, not when the connection's close is processed.</summary>
+    private void ClientGone()
+    {
+        if (!_gone.IsCancellationRequested) _gone.Cancel();
+    }
+
+    /// <summary>Releases the cancellation source once the stream is over.</summary>
+    internal void End() => _gone.Dispose();
 
     private void AppendField(string name, string value)
     {

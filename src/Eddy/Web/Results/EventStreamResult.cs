@@ -16,16 +16,16 @@ internal sealed class EventStreamResult(Func<EventStream, CancellationToken, Tas
         response.Headers.Set("X-Accel-Buffering", "no");
         response.DisableCompression();
         if (request.Method == "HEAD") return; // the head says what the stream is; there is no body to produce
-        var aborted = request.Aborted;
         var stream = new EventStream(request);
+        var gone = stream.Aborted;
         try
         {
-            await response.FlushAsync(aborted); // the client sees the stream open before the first event
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+            await response.FlushAsync(gone); // the client sees the stream open before the first event
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(gone);
             var beat = heartbeat > TimeSpan.Zero ? HeartbeatAsync(stream, heartbeat, stop.Token) : Task.CompletedTask;
             try
             {
-                await produce(stream, aborted);
+                await produce(stream, gone);
             }
             finally
             {
@@ -33,9 +33,13 @@ internal sealed class EventStreamResult(Func<EventStream, CancellationToken, Tas
                 await beat;
             }
         }
-        catch (Exception e) when (aborted.IsCancellationRequested || e is Net.ConnectionResetException)
+        catch (Exception e) when (gone.IsCancellationRequested || e is Net.ConnectionResetException)
         {
             // The client went away: the stream is over, nothing to answer.
+        }
+        finally
+        {
+            stream.End();
         }
     }
 
