@@ -94,10 +94,10 @@ public abstract class RequestHandler
         {
             HttpError error => error.Message,
             BadHttpRequestException bad => bad.Message,
-            not null when App.Options.Debug => exception.ToString(),
+            not null when Request.ServingApp.Options.Debug => exception.ToString(),
             _ => null,
         };
-        ErrorPages.Write(Request, statusCode, message, App.Options.Debug);
+        ErrorPages.Write(Request, statusCode, message, Request.ServingApp.Options.Debug);
     }
 
     /// <summary>Adds text (UTF-8) to the body; text/html unless a Content-Type was set (Tornado's default).</summary>

@@ -174,7 +174,7 @@ public sealed class Response
         _compressionDecided = true;
         var encoding = _acceptedEncoding;
         if (encoding is null || _http.HasStarted) return;
-        var options = _request.App.Options;
+        var options = _request.ServingApp.Options;
         if (knownLength >= 0 && knownLength < options.CompressionThreshold) return;
         if (Http.StatusCode is 204 or 304 || _request.Http.Method is "HEAD") return;
         if (_http.Headers.TryGetValue("Content-Encoding", out _)) return; // already encoded by the handler
