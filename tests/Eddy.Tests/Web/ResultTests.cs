@@ -239,6 +239,25 @@ public class ResultTests
     }
 
     [Fact]
+    public Task A_result_that_fails_before_sending_anything_gets_the_error_page()
+    {
+        var app = new App();
+        app.Get("/", _ => Result.Stream((response, _) =>
+        {
+            response.Write("partial");
+            throw new HttpError(403, "Not yours.");
+        }));
+        return WebTesting.ServeAsync(app, async server =>
+        {
+            var response = await server.GetAsync("/", "Accept: application/json");
+            Assert.Equal(403, response.StatusCode);
+            Assert.Equal("application/json; charset=utf-8", response.Header("Content-Type"));
+            Assert.Contains("Not yours.", response.Text);
+            Assert.DoesNotContain("partial", response.Text);
+        });
+    }
+
+    [Fact]
     public Task Stream_ends_when_the_client_goes_away()
     {
         var app = new App();
