@@ -80,7 +80,8 @@ public sealed class Request
     public RouteInfo? Route { get; internal set; }
 
     /// <summary>The query string's parameters, decoded, several values per name where sent so.</summary>
-    public Parameters Query => _query ??= UrlEncoded.ParseQuery(Http.Query, App.Options.FormLimits);
+    /// <exception cref="HttpError">414 when the query string passes a <see cref="AppOptions.FormLimits"/> limit.</exception>
+    public Parameters Query => _query ??= ParseQuery();
 
     /// <summary>The request headers.</summary>
     public HttpRequestHeaders Headers => Http.Headers;
@@ -204,6 +205,19 @@ public sealed class Request
         if (contentType is null && Http.ContentLength is null or 0 && !Http.IsChunked) return _form = Form.Empty;
         _form = await FormReader.ReadAsync(Http.Body, contentType, App.Options.FormLimits, cancellationToken);
         return _form;
+    }
+
+    private Parameters ParseQuery()
+    {
+        try
+        {
+            return UrlEncoded.ParseQuery(Http.Query, App.Options.FormLimits);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == 413)
+        {
+            // The forms' 413 (Content Too Large) speaks of a body; for the target, 414 (URI Too Long) is the status that fits.
+            throw new HttpError(414, e.Message, e);
+        }
     }
 
     private async ValueTask<byte[]> ReadJsonBytesAsync(CancellationToken cancellationToken)

@@ -31,6 +31,20 @@ public class RequestTests : TempDirectoryTest
     }
 
     [Fact]
+    public Task A_query_over_the_form_limits_gets_414_naming_the_limit()
+    {
+        var app = new App(new AppOptions { FormLimits = new FormLimits { MaxFieldCount = 2 } });
+        app.Get("/", request => $"{request.Query.Count}");
+        return WebTesting.ServeAsync(app, async server =>
+        {
+            Assert.Equal("2", (await server.GetAsync("/?a=1&b=2")).Text);
+            var response = await server.GetAsync("/?a=1&b=2&c=3");
+            Assert.Equal(414, response.StatusCode);
+            Assert.Contains("FormLimits.MaxFieldCount", response.Text);
+        });
+    }
+
+    [Fact]
     public Task Headers_are_read_case_insensitively()
     {
         var app = new App();
