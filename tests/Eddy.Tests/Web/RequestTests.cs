@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Eddy.Http.Testing;
+using Eddy.Loop;
 using Eddy.Tests.Web.Forms;
 using Eddy.Web;
 using Eddy.Web.Forms;
@@ -306,11 +307,30 @@ public class RequestTests : TempDirectoryTest
     }
 
     [Fact]
-    public Task The_remote_address_is_the_clients()
+    public void The_remote_address_is_the_clients_over_a_real_socket()
     {
+        var log = new List<string>();
         var app = new App();
-        app.Get("/", request => request.RemoteEndPoint is null ? "none" : request.RemoteEndPoint.AddressFamily.ToString());
-        return WebTesting.ServeAsync(app, async server => Assert.NotEqual("", (await server.GetAsync("/")).Text));
+        app.OnStartup(_ => { log.Add("start"); return default; });
+        app.OnCleanup(_ => { log.Add("cleanup"); return default; });
+        app.Get("/", request => request.RemoteEndPoint is IPEndPoint ip ? ip.Address.ToString() : "none");
+        EventLoop.Run(async () =>
+        {
+            var server = await app.StartAsync(new IPEndPoint(IPAddress.Loopback, 0));
+            Assert.Equal(["start"], log); // hooks ran before serving
+            try
+            {
+                await using var client = await Eddy.Tests.Http.RawHttpClient.ConnectAsync((IPEndPoint)server.EndPoint);
+                client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+                Assert.Equal("127.0.0.1", (await client.ReadResponseAsync()).BodyText);
+            }
+            finally
+            {
+                await server.CloseAsync(TimeSpan.FromSeconds(5));
+                await app.CleanupAsync();
+            }
+        });
+        Assert.Equal(["start", "cleanup"], log);
     }
 
     [Fact]
