@@ -48,17 +48,17 @@ public sealed partial class App
         }
         try
         {
-            Result result;
             try
             {
                 Resolve(request);
-                result = await _pipeline!(request);
+                var result = await _pipeline!(request);
+                await ExecuteAsync(request, result); // a result that fails before sending anything gets an error page too
             }
             catch (Exception e) when (!httpResponse.HasStarted && !request.Aborted.IsCancellationRequested)
             {
-                result = ErrorResult(request, e);
+                request.Response.Clear(); // what the handler wrote before it failed must not prefix the error page
+                await ExecuteAsync(request, ErrorResult(request, e));
             }
-            await ExecuteAsync(request, result);
             request.Response.Complete();
         }
         finally

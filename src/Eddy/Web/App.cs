@@ -83,6 +83,9 @@ public sealed partial class App
     /// <param name="handler">The handler.</param>
     /// <param name="name">A name for <see cref="Url"/>.</param>
     /// <returns>This app.</returns>
+    public App Put(string template, Func<Request, Result> handler, string? name = null) => Route("PUT", template, handler, name);
+
+    /// <inheritdoc cref="Put(string, Func{Request, Result}, string?)"/>
     public App Put(string template, Func<Request, ValueTask<Result>> handler, string? name = null) => Route("PUT", template, handler, name);
 
     /// <summary>Routes DELETE requests on <paramref name="template"/>.</summary>
@@ -90,6 +93,9 @@ public sealed partial class App
     /// <param name="handler">The handler.</param>
     /// <param name="name">A name for <see cref="Url"/>.</param>
     /// <returns>This app.</returns>
+    public App Delete(string template, Func<Request, Result> handler, string? name = null) => Route("DELETE", template, handler, name);
+
+    /// <inheritdoc cref="Delete(string, Func{Request, Result}, string?)"/>
     public App Delete(string template, Func<Request, ValueTask<Result>> handler, string? name = null) => Route("DELETE", template, handler, name);
 
     /// <summary>Routes PATCH requests on <paramref name="template"/>.</summary>
@@ -97,6 +103,9 @@ public sealed partial class App
     /// <param name="handler">The handler.</param>
     /// <param name="name">A name for <see cref="Url"/>.</param>
     /// <returns>This app.</returns>
+    public App Patch(string template, Func<Request, Result> handler, string? name = null) => Route("PATCH", template, handler, name);
+
+    /// <inheritdoc cref="Patch(string, Func{Request, Result}, string?)"/>
     public App Patch(string template, Func<Request, ValueTask<Result>> handler, string? name = null) => Route("PATCH", template, handler, name);
 
     /// <summary>Routes <paramref name="method"/> ("*" for any) on <paramref name="template"/> to a synchronous handler.</summary>
@@ -169,9 +178,10 @@ public sealed partial class App
         ArgumentNullException.ThrowIfNull(child);
         ThrowIfFrozen();
         if (child.Parent is not null) throw new InvalidOperationException("The app is already mounted somewhere; an app can be mounted once.");
+        _router.Mount(prefix, child._router, name);
         child.Freeze();
         child.Parent = this;
-        _router.Mount(prefix, child._router, name);
+        child._mountPrefix = prefix;
         _children.Add(child);
         return this;
     }
@@ -217,12 +227,25 @@ public sealed partial class App
         return this;
     }
 
-    /// <summary>Builds the URL path of the route named <paramref name="name"/> (Tornado's reverse_url, aiohttp's url_for).</summary>
-    /// <param name="name">The route's name ("child:name" for a mounted app's route).</param>
+    /// <summary>
+    /// Builds the URL path of the route named <paramref name="name"/> (Tornado's reverse_url,
+    /// aiohttp's url_for). On a mounted app, the path includes the prefixes it is mounted under, so
+    /// a mounted app's handlers can link to their own routes by their own names.
+    /// </summary>
+    /// <param name="name">The route's name ("child:name" for a route of an app mounted with a name).</param>
     /// <param name="values">The route values, encoded as needed.</param>
     /// <returns>The path.</returns>
     /// <exception cref="ArgumentException">No such route, or a value is missing or fails its constraint.</exception>
-    public string Url(string name, params (string Name, object? Value)[] values) => _router.Url(name, values);
+    public string Url(string name, params (string Name, object? Value)[] values)
+    {
+        var path = _router.Url(name, values);
+        return Parent is null ? path : MountPath + path;
+    }
+
+    /// <summary>The prefixes this app is mounted under, outermost first ("/admin/users"); empty for a top-level app.</summary>
+    private string MountPath => Parent is null ? "" : Parent.MountPath + _mountPrefix;
+
+    private string? _mountPrefix;
 
     private App Add(string method, string template, Endpoint endpoint, string? name)
     {
@@ -247,6 +270,8 @@ public sealed partial class App
 
     private CookieSigner CreateSigner()
     {
+        // A mounted app without a key of its own signs with the key of the app it is mounted in.
+        if (Options.CookieSecret is null && Parent is not null) return Parent.CookieSigner;
         var secret = Options.CookieSecret ?? throw new InvalidOperationException(
             "Signed cookies need a key: set AppOptions.CookieSecret to at least 32 random bytes (e.g. RandomNumberGenerator.GetBytes(32)), kept secret and stable across restarts.");
         return new CookieSigner([secret, .. Options.PreviousCookieSecrets]);

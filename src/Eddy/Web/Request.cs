@@ -24,15 +24,25 @@ public sealed class Request
     private Form? _form;
     private Dictionary<string, object?>? _items;
 
+    private readonly App _server;
+
     internal Request(App app, HttpRequest http, HttpResponse response)
     {
+        _server = app;
         App = app;
         Http = http;
         Response = new Response(this, response);
     }
 
-    /// <summary>The app serving the request (its options, services and URL building).</summary>
-    public App App { get; }
+    /// <summary>
+    /// The app whose route matched (aiohttp's request.app): a mounted app for its own routes, so
+    /// its options (form limits, JSON options, cookie secret) apply; the serving app when no route
+    /// matched.
+    /// </summary>
+    public App App { get; private set; }
+
+    /// <summary>The app the server serves (the outermost one, when apps are mounted in it).</summary>
+    public App ServingApp => _server;
 
     /// <summary>The underlying HTTP request (raw target, trailers, chunking).</summary>
     public HttpRequest Http { get; }
@@ -50,7 +60,15 @@ public sealed class Request
     public RouteValues RouteValues { get; } = new();
 
     /// <summary>The route target chosen by routing; null when none matched (then <see cref="Endpoint"/> answers the error).</summary>
-    internal RouteTarget? Target { get; set; }
+    internal RouteTarget? Target
+    {
+        get;
+        set
+        {
+            field = value;
+            App = value?.Owner ?? _server;
+        }
+    }
 
     /// <summary>What answers when no route target matched (404, 405, 400, a redirect).</summary>
     internal Endpoint? Endpoint { get; set; }
@@ -62,7 +80,8 @@ public sealed class Request
     public RouteInfo? Route { get; internal set; }
 
     /// <summary>The query string's parameters, decoded, several values per name where sent so.</summary>
-    public Parameters Query => _query ??= UrlEncoded.ParseQuery(Http.Query, App.Options.FormLimits);
+    /// <exception cref="HttpError">414 when the query string passes a <see cref="AppOptions.FormLimits"/> limit.</exception>
+    public Parameters Query => _query ??= ParseQuery();
 
     /// <summary>The request headers.</summary>
     public HttpRequestHeaders Headers => Http.Headers;
@@ -76,16 +95,22 @@ public sealed class Request
     /// <summary>Cancelled when the client disconnects before the response is done.</summary>
     public CancellationToken Aborted => Http.Aborted;
 
-    /// <summary>The app's services (<see cref="App.Services"/>).</summary>
+    /// <summary>The services of the route's app (<see cref="App.Services"/>); <see cref="GetService{T}"/> also looks in the apps it is mounted in.</summary>
     public IServiceProvider Services => App.Services;
 
-    /// <summary>The <typeparamref name="T"/> service from <see cref="Services"/>.</summary>
+    /// <summary>The <typeparamref name="T"/> service of the route's app, or else of the apps it is mounted in, innermost first.</summary>
     /// <typeparam name="T">The service's type.</typeparam>
     /// <returns>The service.</returns>
     /// <exception cref="InvalidOperationException">It is not registered.</exception>
-    public T GetService<T>() where T : class =>
-        App.Services.GetService(typeof(T)) as T ?? throw new InvalidOperationException(
+    public T GetService<T>() where T : class
+    {
+        for (var app = App; app is not null; app = app.Parent)
+        {
+            if (app.Services.GetService(typeof(T)) is T service) return service;
+        }
+        throw new InvalidOperationException(
             $"No service of type {typeof(T).Name} is registered: add one with app.ServiceRegistry.Add<{typeof(T).Name}>(...) before the app starts.");
+    }
 
     /// <summary>Per-request values for middleware and handlers to share.</summary>
     public IDictionary<string, object?> Items => _items ??= new Dictionary<string, object?>(StringComparer.Ordinal);
@@ -182,6 +207,19 @@ public sealed class Request
         return _form;
     }
 
+    private Parameters ParseQuery()
+    {
+        try
+        {
+            return UrlEncoded.ParseQuery(Http.Query, App.Options.FormLimits);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == 413)
+        {
+            // The forms' 413 (Content Too Large) speaks of a body; for the target, 414 (URI Too Long) is the status that fits.
+            throw new HttpError(414, e.Message, e);
+        }
+    }
+
     private async ValueTask<byte[]> ReadJsonBytesAsync(CancellationToken cancellationToken)
     {
         var contentType = Http.Headers["Content-Type"];
@@ -232,6 +270,7 @@ public sealed class Request
         _cookies = null;
         _items = null;
         RouteValues.Clear();
+        App = _server;
         Route = null;
         Target = null;
         Endpoint = null;

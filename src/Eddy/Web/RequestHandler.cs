@@ -94,10 +94,10 @@ public abstract class RequestHandler
         {
             HttpError error => error.Message,
             BadHttpRequestException bad => bad.Message,
-            not null when App.Options.Debug => exception.ToString(),
+            not null when Request.ServingApp.Options.Debug => exception.ToString(),
             _ => null,
         };
-        ErrorPages.Write(Request, statusCode, message, App.Options.Debug);
+        ErrorPages.Write(Request, statusCode, message, Request.ServingApp.Options.Debug);
     }
 
     /// <summary>Adds text (UTF-8) to the body; text/html unless a Content-Type was set (Tornado's default).</summary>
@@ -225,11 +225,13 @@ public abstract class RequestHandler
                 BadHttpRequestException bad => bad.StatusCode,
                 _ => 500,
             };
+            Response.Clear(); // Tornado's send_error clears what was written before the error
+            Response.StatusCode = status; // so that a WriteError override need not set it
+            _finished = false; // the error page is a new response: WriteError may Write and Finish
             if (e is HttpError { HeadersOrNull: { } headers })
                 foreach (var (name, value) in headers) Response.Headers.Set(name, value);
             if (status >= 500)
                 EventLoop.Current?.Logger.LogError(e, "{Handler} failed on {Method} {Path}.", GetType().Name, request.Method, request.Path);
-            Response.Headers.Remove("Content-Type");
             WriteError(status, e);
         }
         finally

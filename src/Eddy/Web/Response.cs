@@ -23,6 +23,7 @@ public sealed class Response
     private int _compressionThreshold;
     private Stream? _compressor;          // the compressing stream, once the body started compressed
     private bool _compressionDecided;
+    private int _headersBeforeHandler;    // headers middleware set before the handler ran
     private byte[]? _held;                // the first bytes of a body of unknown length, held until it passes the threshold
     private int _heldLength;
 
@@ -154,6 +155,12 @@ public sealed class Response
         _compressionThreshold = threshold;
     }
 
+    /// <summary>Sends the body as written, never compressed (event streams: a compressor would hold events back).</summary>
+    internal void DisableCompression()
+    {
+        if (_compressor is null) _compressionDecided = true;
+    }
+
     /// <summary>Finishes the body: sends held bytes (a body that stayed under the threshold), then a compressed body's trailer.</summary>
     internal void Complete()
     {
@@ -165,11 +172,38 @@ public sealed class Response
         compressor.Dispose();
     }
 
+    /// <summary>The handler is about to run: headers set so far are the middlewares' (CORS, for one), kept on an error page.</summary>
+    internal void MarkHandlerStart() => _headersBeforeHandler = _http.Headers.Count;
+
+    /// <summary>
+    /// Forgets the status, body and the headers the handler set, to answer an error instead (only
+    /// before the head went out). Headers middleware set before the handler ran stay: an error
+    /// must still carry CORS headers, or scripts cannot read it.
+    /// </summary>
+    internal void Clear()
+    {
+        var headers = _http.Headers;
+        int keep = Math.Min(_headersBeforeHandler, headers.Count);
+        var kept = new KeyValuePair<string, string>[keep];
+        for (int i = 0; i < keep; i++) kept[i] = new(headers.Name(i), headers.Value(i));
+        _http.ResetForError(200);
+        foreach (var (name, value) in kept) headers.Add(name, value);
+        _compressor = null;
+        _compressionDecided = false;
+        DropHeld();
+    }
+
     internal void Reset()
     {
+        _headersBeforeHandler = 0;
         _acceptedEncoding = null;
         _compressionDecided = false;
         _compressor = null;
+        DropHeld();
+    }
+
+    private void DropHeld()
+    {
         _heldLength = 0;
         if (_held is { } held)
         {

@@ -142,6 +142,43 @@ public readonly struct Result
         return new(ResultKind.Custom, 200, result, null);
     }
 
+    /// <summary>
+    /// A body written piece by piece by <paramref name="write"/>, through <see cref="Response.WriteAsync(string, CancellationToken)"/>
+    /// and <see cref="Response.FlushAsync"/>: sent chunked (unless it sets <see cref="Http.HttpResponse.ContentLength"/>)
+    /// once it flushes or outgrows the server's response buffer. Set the status before the first flush.
+    /// </summary>
+    /// <param name="write">Writes the body; its token is cancelled when the client goes away.</param>
+    /// <param name="contentType">The content type; application/octet-stream by default.</param>
+    /// <returns>The result.</returns>
+    public static Result Stream(Func<Response, CancellationToken, Task> write, string contentType = BinaryType)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentException.ThrowIfNullOrEmpty(contentType);
+        return From(new Results.StreamResult(write, contentType));
+    }
+
+    /// <summary>
+    /// A Server-Sent Events stream (text/event-stream, for the browser's EventSource):
+    /// <paramref name="produce"/> sends events through the <see cref="Web.EventStream"/>, each flushed at once,
+    /// uncompressed and marked no-cache. It ends when <paramref name="produce"/> returns or the client goes away.
+    /// </summary>
+    /// <param name="produce">Sends the events; its token is cancelled when the client goes away.</param>
+    /// <param name="heartbeat">
+    /// How often to send a comment when no event went out: 15 seconds by default, well under the
+    /// 60-second idle timeouts of nginx (proxy_read_timeout) and common load balancers, and the way a
+    /// vanished client is noticed on an idle stream. <see cref="TimeSpan.Zero"/> for none.
+    /// </param>
+    /// <returns>The result.</returns>
+    public static Result EventStream(Func<EventStream, CancellationToken, Task> produce, TimeSpan? heartbeat = null)
+    {
+        ArgumentNullException.ThrowIfNull(produce);
+        var interval = heartbeat ?? DefaultHeartbeat;
+        ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.Zero, nameof(heartbeat));
+        return From(new Results.EventStreamResult(produce, interval));
+    }
+
+    private static readonly TimeSpan DefaultHeartbeat = TimeSpan.FromSeconds(15);
+
     /// <summary>A text result (200, text/plain).</summary>
     /// <param name="text">The body.</param>
     public static implicit operator Result(string text) => Text(text);

@@ -18,7 +18,12 @@ internal sealed class RouteTarget(App owner, Endpoint handler)
     public Endpoint Chain(App root)
     {
         if (_chain is not null && ReferenceEquals(_chainRoot, root)) return _chain;
-        var chain = Handler;
+        var handler = Handler;
+        Endpoint chain = request =>
+        {
+            request.Response.MarkHandlerStart();
+            return handler(request);
+        };
         for (var app = Owner; app is not null && !ReferenceEquals(app, root); app = app.Parent) chain = app.Wrap(chain);
         _chainRoot = root;
         return _chain = chain;

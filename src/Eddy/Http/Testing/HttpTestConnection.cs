@@ -139,6 +139,18 @@ public sealed class HttpTestConnection : IAsyncDisposable
         return Take(Unread);
     }
 
+    /// <summary>
+    /// Reads what has arrived, raw, waiting for at least one byte: for a response read piece by
+    /// piece as the server sends it (a streamed body, Server-Sent Events), chunk framing included.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The bytes not consumed by earlier reads; empty once the server closed the connection.</returns>
+    public async Task<byte[]> ReadAvailableAsync(CancellationToken cancellationToken = default)
+    {
+        if (Unread == 0) await FillAsync(cancellationToken);
+        return Take(Unread);
+    }
+
     /// <summary>Closes this end after sending what is queued (FIN).</summary>
     /// <returns>Completes when closed.</returns>
     public ValueTask DisposeAsync()
