@@ -34,7 +34,7 @@ public sealed partial class EventLoop
     {
         AssertOnLoopThreadOrIdle();
         Coroutines.Add(coroutine);
-        _ready.Enqueue(Coroutine.StartCallback, coroutine);
+        _ready.Enqueue(Coroutine.StartCallback, coroutine, coroutine.Context);
         return coroutine;
     }
 

@@ -5,6 +5,9 @@ namespace Eddy.Loop;
 /// <summary>
 /// The loop's run queue: a growable ring of (callback, state) pairs, touched only by the loop
 /// thread. Storing the pair as a struct is what lets coroutine resumptions cost no allocation.
+/// Each item also carries the context of the coroutine it resumes (null for plain callbacks): the
+/// loop installs it while the item runs, which is how <see cref="Coroutines.Coroutine.Current"/>
+/// is known without an execution context per coroutine.
 /// </summary>
 internal sealed class ReadyQueue
 {
@@ -12,6 +15,7 @@ internal sealed class ReadyQueue
     {
         public object Callback;   // Action<object?> or SendOrPostCallback
         public object? State;
+        public CoroutineSynchronizationContext? Context;
     }
 
     private Item[] _items = new Item[256];
@@ -21,21 +25,23 @@ internal sealed class ReadyQueue
     public int Count => _count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Enqueue(object callback, object? state)
+    public void Enqueue(object callback, object? state, CoroutineSynchronizationContext? context = null)
     {
         if (_count == _items.Length) Grow();
         ref Item slot = ref _items[(_head + _count) & (_items.Length - 1)];
         slot.Callback = callback;
         slot.State = state;
+        slot.Context = context;
         _count++;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Dequeue(out object callback, out object? state)
+    public void Dequeue(out object callback, out object? state, out CoroutineSynchronizationContext? context)
     {
         ref Item slot = ref _items[_head];
         callback = slot.Callback;
         state = slot.State;
+        context = slot.Context;
         slot = default; // let the GC collect what ran
         _head = (_head + 1) & (_items.Length - 1);
         _count--;

@@ -41,6 +41,9 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
     private short _version;
     private bool _completed;
     private bool _withoutContext;
+    // The coroutine that awaits (null outside one): resumed in its context even when the await
+    // asked for none, so that Coroutine.Current stays right after ConfigureAwait(false).
+    private CoroutineSynchronizationContext? _context;
     private CancellationTokenRegistration _registration;
 
     /// <summary>Links of the owner's wait list.</summary>
@@ -174,8 +177,8 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
     /// <summary>Queues the continuation on the loop: as it is, or without a context (see <see cref="RunWithoutContext"/>).</summary>
     private void Schedule()
     {
-        if (_withoutContext) _loop.PostFromAnyThread(RunWithoutContext, this);
-        else _loop.PostFromAnyThread(_continuation!, _continuationState);
+        if (_withoutContext) _loop.PostFromAnyThread(RunWithoutContext, this, _context);
+        else _loop.PostFromAnyThread(_continuation!, _continuationState, _context);
     }
 
     /// <summary>
@@ -209,6 +212,7 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
             (continuation, state) = FlowingContext(continuation, state);
         _continuationState = state;
         _continuation = continuation;
+        _context = _loop.CallerContext;
         _withoutContext = (flags & ValueTaskSourceOnCompletedFlags.UseSchedulingContext) == 0;
         if (_completed) Schedule();
     }
@@ -243,6 +247,7 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
         _withoutContext = false;
         _continuation = null;
         _continuationState = null;
+        _context = null;
         _result = default!;
         _timeoutResult = default!;
         Item = default!;
