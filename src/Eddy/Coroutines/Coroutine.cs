@@ -29,10 +29,10 @@ public partial class Coroutine : IWaitOwner<bool>
 
     private readonly EventLoop _loop;
     private readonly string? _name;
-    // Installed while the coroutine's code runs, when the loop tracks the current coroutine.
+    // Installed while the coroutine's code runs, when the loop tracks the current coroutine; it
+    // also holds what only tracking needs (the parent, a joiner's context), so that a coroutine
+    // of a loop that does not track is no bigger for it.
     private readonly CoroutineSynchronizationContext? _context;
-    // The context to resume _continuations in when it is a single awaiter's continuation.
-    private CoroutineSynchronizationContext? _continuationContext;
     // The body (a delegate) until it starts, then the Task it returned until it ends: one field,
     // because every byte of a coroutine counts when a server spawns one per request.
     private object? _bodyOrTask;
@@ -52,8 +52,7 @@ public partial class Coroutine : IWaitOwner<bool>
         _name = name;
         Group = group;
         Id = Interlocked.Increment(ref s_nextId);
-        Parent = Current;
-        if (loop.TracksCurrentCoroutine) _context = new CoroutineSynchronizationContext(this);
+        if (loop.TracksCurrentCoroutine) _context = new CoroutineSynchronizationContext(this, Current);
     }
 
     /// <summary>
@@ -75,7 +74,7 @@ public partial class Coroutine : IWaitOwner<bool>
     public EventLoop Loop => _loop;
 
     /// <summary>The coroutine that spawned this one, if it was spawned from inside one.</summary>
-    public Coroutine? Parent { get; }
+    public Coroutine? Parent => _context?.Parent;
 
     internal TaskGroup? Group { get; }
 
@@ -224,7 +223,7 @@ public partial class Coroutine : IWaitOwner<bool>
             else if (_continuations is null)
             {
                 _continuations = continuation;
-                _continuationContext = context;
+                _context!.JoinerContext = context; // a coroutine of this loop awaits: the loop tracks
             }
             else AddContinuation(new ContextContinuation(continuation, context));
             return;
@@ -258,10 +257,10 @@ public partial class Coroutine : IWaitOwner<bool>
     private object TakeSingleContinuation()
     {
         var entry = _continuations!;
-        if (_continuationContext is { } context)
+        if (_context?.JoinerContext is { } context)
         {
             entry = new ContextContinuation((Action)entry, context);
-            _continuationContext = null;
+            _context.JoinerContext = null;
         }
         return entry;
     }
@@ -365,9 +364,9 @@ public partial class Coroutine : IWaitOwner<bool>
     private void RunContinuations()
     {
         var entries = _continuations;
-        var context = _continuationContext;
+        var context = _context?.JoinerContext;
         _continuations = null;
-        _continuationContext = null;
+        if (context is not null) _context!.JoinerContext = null;
         if (entries is List<object> list)
         {
             foreach (var entry in list) Resume(entry, null);

@@ -16,9 +16,19 @@ namespace Eddy.Loop;
 /// (<see cref="ReadyQueue"/>): Eddy's own awaitables record it when they are awaited, and every
 /// other awaitable captures this context and posts through it.
 /// </remarks>
-internal sealed class CoroutineSynchronizationContext(Coroutine coroutine) : SynchronizationContext
+internal sealed class CoroutineSynchronizationContext(Coroutine coroutine, Coroutine? parent) : SynchronizationContext
 {
     public Coroutine Coroutine => coroutine;
+
+    /// <summary>The coroutine that spawned this one (<see cref="Coroutine.Parent"/>).</summary>
+    public Coroutine? Parent => parent;
+
+    /// <summary>
+    /// The context of the coroutine awaiting this one, while it is the only awaiter (more are
+    /// wrapped with theirs): kept here rather than in the coroutine, which then costs a loop
+    /// without tracking nothing.
+    /// </summary>
+    public CoroutineSynchronizationContext? JoinerContext;
 
     public override void Post(SendOrPostCallback d, object? state) => coroutine.Loop.PostCallbackFromAnyThread(d, state, this);
 
