@@ -53,6 +53,8 @@ public sealed partial class EventLoop : IDisposable
     private int _externalWaits;
     private int _busyTurns;
     private CoroutineSynchronizationContext? _runningContext;
+    private CoroutineSynchronizationContext? _installedContext;
+    private object?[] _waiterPools = new object?[4];
 
     /// <summary>Creates a loop; it runs when <see cref="RunUntilComplete{T}(Func{Task{T}})"/> or <see cref="RunForever"/> is called.</summary>
     /// <param name="options">Settings; defaults when null.</param>
@@ -242,6 +244,7 @@ public sealed partial class EventLoop : IDisposable
         }
         finally
         {
+            _runningContext = _installedContext = null;
             main?.MarkObserved(); // its outcome goes to the caller of Run
             // A Stop() that came before this run started is honoured by it (a LoopGroup disposed
             // at once must not hang); one that ended this run is used up.
@@ -347,19 +350,17 @@ public sealed partial class EventLoop : IDisposable
             _ready.Dequeue(out object callback, out object? state, out var context);
             RunStep(callback, state, context);
         }
+        LeaveSteps();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void RunStep(object callback, object? state, CoroutineSynchronizationContext? context)
     {
         _stallDetector?.BeginStep(callback, state);
-        if (context is not null)
-        {
-            // A step of a coroutine: its context is current while it runs, so that what it awaits
-            // captures it; the loop's goes back for the next item.
-            _runningContext = context;
-            SynchronizationContext.SetSynchronizationContext(context);
-        }
+        // A step of a coroutine runs in its context, so that what it awaits captures it; a plain
+        // callback in the loop's.
+        if (context != _installedContext) Install(context);
+        _runningContext = context;
         try
         {
             if (callback is Action<object?> action) action(state);
@@ -369,12 +370,27 @@ public sealed partial class EventLoop : IDisposable
         {
             Logger.LogError(e, "Unhandled exception in a callback on loop {Loop}; the loop goes on.", Name);
         }
-        if (context is not null)
-        {
-            _runningContext = null;
-            SynchronizationContext.SetSynchronizationContext(SynchronizationContext);
-        }
         _stallDetector?.EndStep();
+    }
+
+    /// <summary>
+    /// Makes <paramref name="context"/> (the loop's own when null) the thread's synchronization
+    /// context. The loop changes it only when the next step needs another one: setting it costs a
+    /// thread-local access, and code that changes it (async methods, the runtime's continuations)
+    /// puts it back before it returns.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Install(CoroutineSynchronizationContext? context)
+    {
+        _installedContext = context;
+        SynchronizationContext.SetSynchronizationContext(context ?? SynchronizationContext);
+    }
+
+    /// <summary>Back to no coroutine and the loop's context, for what runs between steps (I/O, timers, the next turn).</summary>
+    private void LeaveSteps()
+    {
+        _runningContext = null;
+        if (_installedContext is not null) Install(null);
     }
 
     private void RunStep(TimerNode timer)
@@ -415,6 +431,28 @@ public sealed partial class EventLoop : IDisposable
         _incoming.Enqueue(callback, state, context);
         Interlocked.MemoryBarrier();
         if (Volatile.Read(ref _sleeping) == 1 && Interlocked.Exchange(ref _sleeping, 0) == 1) _poller.Wake();
+    }
+
+    /// <summary>
+    /// The loop's pool of idle <see cref="Waiter{T}"/>s of one <typeparamref name="T"/>: a field of
+    /// the loop rather than a thread-static, because this runtime reaches thread-statics through a
+    /// call (__tls_get_addr) that cost a wait several nanoseconds. Loop thread only.
+    /// </summary>
+    internal WaiterPool<T> WaiterPool<T>()
+    {
+        int index = WaiterPoolIndex<T>.Value;
+        var pools = _waiterPools;
+        if ((uint)index < (uint)pools.Length && pools[index] is { } pool) return Unsafe.As<WaiterPool<T>>(pool);
+        return CreateWaiterPool<T>(index);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private WaiterPool<T> CreateWaiterPool<T>(int index)
+    {
+        if (index >= _waiterPools.Length) Array.Resize(ref _waiterPools, Math.Max(index + 1, _waiterPools.Length * 2));
+        var pool = new WaiterPool<T>();
+        _waiterPools[index] = pool;
+        return pool;
     }
 
     /// <summary>Makes the loop take a turn (for example after a virtual clock moved). Safe from any thread.</summary>

@@ -26,10 +26,6 @@ internal interface IWaitOwner<T>
 [DebuggerDisplay("Waiter<{typeof(T).Name}> completed = {_completed}, version = {_version}")]
 internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSource
 {
-    private const int MaxPooledPerThread = 1024;
-    [ThreadStatic] private static Waiter<T>? t_pool;
-    [ThreadStatic] private static int t_pooled;
-
     private static readonly Action<object?, CancellationToken> OnCancelCallback = static (state, token) => ((Waiter<T>)state!).OnCancelRequested(token);
 
     private EventLoop _loop = null!;
@@ -70,16 +66,17 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
 
     internal EventLoop Loop => _loop;
 
-    /// <summary>Takes a waiter from the pool of the calling (loop) thread.</summary>
+    /// <summary>Takes a waiter from the pool of <paramref name="loop"/>; called on its thread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Waiter<T> Rent(EventLoop loop, IWaitOwner<T>? owner)
     {
-        var waiter = t_pool;
+        var pool = loop.WaiterPool<T>();
+        var waiter = pool.Head;
         if (waiter is not null)
         {
-            t_pool = waiter.Next;
+            pool.Head = waiter.Next;
             waiter.Next = null;
-            t_pooled--;
+            pool.Count--;
         }
         else
         {
@@ -171,7 +168,19 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
         if (IsScheduled) _loop.RemoveTimer(this);
         _registration.Dispose();
         _registration = default;
-        if (_continuation is not null) Schedule();
+        if (_continuation is not null) ScheduleFromLoop();
+    }
+
+    /// <summary>
+    /// <see cref="Schedule"/> for <see cref="Complete"/>, which always runs on the loop thread
+    /// (owners complete waits there; cancellations and thread jobs post there first), so it skips
+    /// the thread check.
+    /// </summary>
+    private void ScheduleFromLoop()
+    {
+        Debug.Assert(_loop.IsOnLoopThread || !_loop.IsRunning, "Waits complete on their loop's thread.");
+        if (_withoutContext) _loop.Post(RunWithoutContext, this, _context);
+        else _loop.Post(_continuation!, _continuationState, _context);
     }
 
     /// <summary>Queues the continuation on the loop: as it is, or without a context (see <see cref="RunWithoutContext"/>).</summary>
@@ -258,11 +267,13 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
         Listed = false;
         var loop = _loop;
         _loop = null!;
-        if (t_pooled < MaxPooledPerThread && loop.IsOnLoopThread)
+        // GetResult runs where the wait resumed, on the loop thread, unless outside code read a
+        // finished wait's result from elsewhere: only the loop thread may touch its pool.
+        if (loop.IsOnLoopThread && loop.WaiterPool<T>() is { Count: < WaiterPool<T>.MaxCount } pool)
         {
-            Next = t_pool;
-            t_pool = this;
-            t_pooled++;
+            Next = pool.Head;
+            pool.Head = this;
+            pool.Count++;
         }
         else
         {
