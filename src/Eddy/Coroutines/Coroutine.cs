@@ -52,7 +52,8 @@ public partial class Coroutine : IWaitOwner<bool>
         _name = name;
         Group = group;
         Id = Interlocked.Increment(ref s_nextId);
-        if (loop.TracksCurrentCoroutine) _context = new CoroutineSynchronizationContext(this, Current);
+        // Spawn runs on the loop thread (or before it runs), so the running coroutine is the spawner.
+        if (loop.TracksCurrentCoroutine) _context = new CoroutineSynchronizationContext(this, loop.RunningContext?.Coroutine);
     }
 
     /// <summary>

@@ -53,7 +53,6 @@ public sealed partial class EventLoop : IDisposable
     private int _externalWaits;
     private int _busyTurns;
     private CoroutineSynchronizationContext? _runningContext;
-    private CoroutineSynchronizationContext? _installedContext;
     private object?[] _waiterPools = new object?[4];
 
     /// <summary>Creates a loop; it runs when <see cref="RunUntilComplete{T}(Func{Task{T}})"/> or <see cref="RunForever"/> is called.</summary>
@@ -244,7 +243,7 @@ public sealed partial class EventLoop : IDisposable
         }
         finally
         {
-            _runningContext = _installedContext = null;
+            _runningContext = null;
             main?.MarkObserved(); // its outcome goes to the caller of Run
             // A Stop() that came before this run started is honoured by it (a LoopGroup disposed
             // at once must not hang); one that ended this run is used up.
@@ -347,8 +346,9 @@ public sealed partial class EventLoop : IDisposable
     {
         for (int budget = StepBudget; budget > 0 && _ready.Count > 0; budget--)
         {
-            _ready.Dequeue(out object callback, out object? state, out var context);
+            _ready.PeekHead(out object callback, out object? state, out var context);
             RunStep(callback, state, context);
+            _ready.DropHead();
         }
         LeaveSteps();
     }
@@ -356,11 +356,10 @@ public sealed partial class EventLoop : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void RunStep(object callback, object? state, CoroutineSynchronizationContext? context)
     {
-        _stallDetector?.BeginStep(callback, state);
+        _stallDetector?.BeginQueuedStep();
         // A step of a coroutine runs in its context, so that what it awaits captures it; a plain
         // callback in the loop's.
-        if (context != _installedContext) Install(context);
-        _runningContext = context;
+        if (context != _runningContext) Install(context);
         try
         {
             if (callback is Action<object?> action) action(state);
@@ -382,16 +381,18 @@ public sealed partial class EventLoop : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Install(CoroutineSynchronizationContext? context)
     {
-        _installedContext = context;
+        _runningContext = context;
         SynchronizationContext.SetSynchronizationContext(context ?? SynchronizationContext);
     }
 
     /// <summary>Back to no coroutine and the loop's context, for what runs between steps (I/O, timers, the next turn).</summary>
     private void LeaveSteps()
     {
-        _runningContext = null;
-        if (_installedContext is not null) Install(null);
+        if (_runningContext is not null) Install(null);
     }
+
+    /// <summary>The queued step running now, as the stall detector's thread sees it.</summary>
+    internal (object? Callback, object? State) PeekRunningStep() => _ready.PeekFromOtherThread();
 
     private void RunStep(TimerNode timer)
     {

@@ -47,6 +47,37 @@ internal sealed class ReadyQueue
         _count--;
     }
 
+    /// <summary>
+    /// Reads the first item without taking it: the loop runs it while it is still queued, so that
+    /// the stall detector can find what runs without the loop publishing each step
+    /// (<see cref="PeekFromOtherThread"/>). <see cref="DropHead"/> takes it afterwards.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PeekHead(out object callback, out object? state, out CoroutineSynchronizationContext? context)
+    {
+        ref Item slot = ref _items[_head];
+        callback = slot.Callback;
+        state = slot.State;
+        context = slot.Context;
+    }
+
+    /// <summary>Takes the first item (the one <see cref="PeekHead"/> read, even if the ring grew meanwhile).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void DropHead()
+    {
+        _items[_head] = default; // let the GC collect what ran
+        _head = (_head + 1) & (_items.Length - 1);
+        _count--;
+    }
+
+    /// <summary>The first item as another thread sees it now: a hint for diagnostics, not a synchronised read.</summary>
+    public (object? Callback, object? State) PeekFromOtherThread()
+    {
+        var items = _items;
+        var item = items[Volatile.Read(ref _head) & (items.Length - 1)];
+        return (item.Callback, item.State);
+    }
+
     private void Grow()
     {
         var bigger = new Item[_items.Length * 2];
