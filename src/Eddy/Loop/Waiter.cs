@@ -37,6 +37,7 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
     private short _version;
     private bool _completed;
     private bool _withoutContext;
+    private bool _awaited; // OnCompleted was called for this wait (_continuation may be the last wait's)
     // The coroutine that awaits (null outside one): resumed in its context even when the await
     // asked for none, so that Coroutine.Current stays right after ConfigureAwait(false).
     private CoroutineSynchronizationContext? _context;
@@ -80,9 +81,11 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
         }
         else
         {
+            // A waiter stays with its loop for life (each loop pools its own), so the loop is set
+            // once: a reference write fewer (a GC write barrier) per wait.
             waiter = new Waiter<T>();
+            waiter._loop = loop;
         }
-        waiter._loop = loop;
         waiter.Owner = owner;
         return waiter;
     }
@@ -168,7 +171,7 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
         if (IsScheduled) _loop.RemoveTimer(this);
         _registration.Dispose();
         _registration = default;
-        if (_continuation is not null) ScheduleFromLoop();
+        if (_awaited) ScheduleFromLoop();
     }
 
     /// <summary>
@@ -220,7 +223,10 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
         if ((flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0)
             (continuation, state) = FlowingContext(continuation, state);
         _continuationState = state;
-        _continuation = continuation;
+        // Async methods always pass the runtime's one static delegate: kept from the last wait
+        // (see Recycle), it need not be written again.
+        if (!ReferenceEquals(_continuation, continuation)) _continuation = continuation;
+        _awaited = true;
         _context = _loop.CallerContext;
         _withoutContext = (flags & ValueTaskSourceOnCompletedFlags.UseSchedulingContext) == 0;
         if (_completed) Schedule();
@@ -254,7 +260,9 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
         _version++;
         _completed = false;
         _withoutContext = false;
-        _continuation = null;
+        _awaited = false;
+        // _continuation is kept (usually the runtime's static delegate for async methods; see
+        // OnCompleted); a pooled waiter is reused by the same loop's next wait.
         _continuationState = null;
         _context = null;
         _result = default!;
@@ -265,8 +273,7 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
         Tag = null;
         Prev = null;
         Listed = false;
-        var loop = _loop;
-        _loop = null!;
+        var loop = _loop; // kept: the waiter goes back to this loop's pool (see Rent)
         // GetResult runs where the wait resumed, on the loop thread, unless outside code read a
         // finished wait's result from elsewhere: only the loop thread may touch its pool.
         if (loop.IsOnLoopThread && loop.WaiterPool<T>() is { Count: < WaiterPool<T>.MaxCount } pool)
