@@ -23,7 +23,6 @@ namespace Eddy.Coroutines;
 [DebuggerDisplay("Coroutine {Name}: {State}")]
 public partial class Coroutine : IWaitOwner<bool>
 {
-    private static long s_nextId;
     internal static readonly Action<object?> StartCallback = static state => ((Coroutine)state!).Start();
     private static readonly Action<object?> InvokeAction = static state => ((Action)state!)();
 
@@ -51,7 +50,7 @@ public partial class Coroutine : IWaitOwner<bool>
         _bodyOrTask = body;
         _name = name;
         Group = group;
-        Id = Interlocked.Increment(ref s_nextId);
+        Id = loop.NextCoroutineId();
         // Spawn runs on the loop thread (or before it runs), so the running coroutine is the spawner.
         if (loop.TracksCurrentCoroutine) _context = new CoroutineSynchronizationContext(this, loop.RunningContext?.Coroutine);
     }
@@ -65,7 +64,7 @@ public partial class Coroutine : IWaitOwner<bool>
     /// <summary>The context its steps run in; null when its loop does not track the current coroutine.</summary>
     internal CoroutineSynchronizationContext? Context => _context;
 
-    /// <summary>A number unique in the process, in spawn order.</summary>
+    /// <summary>A number unique in the process, in spawn order on its loop.</summary>
     public long Id { get; }
 
     /// <summary>The name given at spawn, or "coroutine-{Id}".</summary>
