@@ -169,8 +169,11 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
     {
         _completed = true;
         if (IsScheduled) _loop.RemoveTimer(this);
-        _registration.Dispose();
-        _registration = default;
+        if (_registration != default)
+        {
+            _registration.Dispose();
+            _registration = default;
+        }
         if (_awaited) ScheduleFromLoop();
     }
 
