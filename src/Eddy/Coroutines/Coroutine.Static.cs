@@ -181,9 +181,9 @@ public readonly struct YieldAwaitable
         public void GetResult() { }
 
         /// <inheritdoc/>
-        public void OnCompleted(Action continuation) => _loop.PostFromAnyThread(Invoke, continuation);
+        public void OnCompleted(Action continuation) => _loop.PostFromAnyThread(Invoke, continuation, _loop.CallerContext);
 
         /// <inheritdoc/>
-        public void UnsafeOnCompleted(Action continuation) => _loop.PostFromAnyThread(Invoke, continuation);
+        public void UnsafeOnCompleted(Action continuation) => _loop.PostFromAnyThread(Invoke, continuation, _loop.CallerContext);
     }
 }

@@ -23,13 +23,15 @@ namespace Eddy.Coroutines;
 [DebuggerDisplay("Coroutine {Name}: {State}")]
 public partial class Coroutine : IWaitOwner<bool>
 {
-    private static long s_nextId;
-    private static readonly AsyncLocal<Coroutine?> s_current = new();
     internal static readonly Action<object?> StartCallback = static state => ((Coroutine)state!).Start();
     private static readonly Action<object?> InvokeAction = static state => ((Action)state!)();
 
     private readonly EventLoop _loop;
     private readonly string? _name;
+    // Installed while the coroutine's code runs, when the loop tracks the current coroutine; it
+    // also holds what only tracking needs (the parent, a joiner's context), so that a coroutine
+    // of a loop that does not track is no bigger for it.
+    private readonly CoroutineSynchronizationContext? _context;
     // The body (a delegate) until it starts, then the Task it returned until it ends: one field,
     // because every byte of a coroutine counts when a server spawns one per request.
     private object? _bodyOrTask;
@@ -48,17 +50,21 @@ public partial class Coroutine : IWaitOwner<bool>
         _bodyOrTask = body;
         _name = name;
         Group = group;
-        Id = Interlocked.Increment(ref s_nextId);
-        Parent = s_current.Value;
+        Id = loop.NextCoroutineId();
+        // Spawn runs on the loop thread (or before it runs), so the running coroutine is the spawner.
+        if (loop.TracksCurrentCoroutine) _context = new CoroutineSynchronizationContext(this, loop.RunningContext?.Coroutine);
     }
 
     /// <summary>
     /// The coroutine whose code is running now, or null outside any coroutine (asyncio.current_task),
     /// or when its loop runs with <see cref="LoopOptions.TrackCurrentCoroutine"/> off.
     /// </summary>
-    public static Coroutine? Current => s_current.Value;
+    public static Coroutine? Current => EventLoop.CurrentOrNull?.RunningContext?.Coroutine;
 
-    /// <summary>A number unique in the process, in spawn order.</summary>
+    /// <summary>The context its steps run in; null when its loop does not track the current coroutine.</summary>
+    internal CoroutineSynchronizationContext? Context => _context;
+
+    /// <summary>A number unique in the process, in spawn order on its loop.</summary>
     public long Id { get; }
 
     /// <summary>The name given at spawn, or "coroutine-{Id}".</summary>
@@ -68,7 +74,7 @@ public partial class Coroutine : IWaitOwner<bool>
     public EventLoop Loop => _loop;
 
     /// <summary>The coroutine that spawned this one, if it was spawned from inside one.</summary>
-    public Coroutine? Parent { get; }
+    public Coroutine? Parent => _context?.Parent;
 
     internal TaskGroup? Group { get; }
 
@@ -211,8 +217,15 @@ public partial class Coroutine : IWaitOwner<bool>
     {
         if (_loop.IsOnLoopThread)
         {
-            if (IsCompleted) _loop.Post(InvokeAction, continuation);
-            else AddContinuation(continuation);
+            var context = _loop.RunningContext;
+            if (IsCompleted) _loop.Post(InvokeAction, continuation, context);
+            else if (context is null) AddContinuation(continuation);
+            else if (_continuations is null)
+            {
+                _continuations = continuation;
+                _context!.JoinerContext = context; // a coroutine of this loop awaits: the loop tracks
+            }
+            else AddContinuation(new ContextContinuation(continuation, context));
             return;
         }
         var foreign = new ForeignContinuation(continuation);
@@ -236,8 +249,20 @@ public partial class Coroutine : IWaitOwner<bool>
         {
             case null: _continuations = entry; break;
             case List<object> list: list.Add(entry); break;
-            default: _continuations = new List<object>(4) { _continuations, entry }; break;
+            default: _continuations = new List<object>(4) { TakeSingleContinuation(), entry }; break;
         }
+    }
+
+    /// <summary>The single continuation, wrapped with the context it resumes in if it has one.</summary>
+    private object TakeSingleContinuation()
+    {
+        var entry = _continuations!;
+        if (_context?.JoinerContext is { } context)
+        {
+            entry = new ContextContinuation((Action)entry, context);
+            _context.JoinerContext = null;
+        }
+        return entry;
     }
 
     void IWaitOwner<bool>.OnWaiterAbandoned(Waiter<bool> waiter)
@@ -252,9 +277,8 @@ public partial class Coroutine : IWaitOwner<bool>
     {
         if (_state != CoroutineState.Pending) return;
         _state = CoroutineState.Running;
-        bool track = _loop.TracksCurrentCoroutine;
-        var previous = track ? s_current.Value : null;
-        if (track) s_current.Value = this;
+        // The loop runs this step in the coroutine's context (EventLoop.Start queued it so), which
+        // makes the coroutine current for the body.
         Task? task;
         try
         {
@@ -262,11 +286,9 @@ public partial class Coroutine : IWaitOwner<bool>
         }
         catch (Exception e)
         {
-            if (track) s_current.Value = previous;
             Finish(e is OperationCanceledException ? CoroutineState.Canceled : CoroutineState.Faulted, e);
             return;
         }
-        if (track) s_current.Value = previous;
         if (task is null)
         {
             Finish(CoroutineState.Faulted, new InvalidOperationException($"The body of coroutine '{Name}' returned a null Task; return a Task (for example Task.CompletedTask)."));
@@ -274,9 +296,10 @@ public partial class Coroutine : IWaitOwner<bool>
         }
         _bodyOrTask = task;
         if (task.IsCompleted) OnBodyCompleted();
-        // Capturing the loop's context (not ConfigureAwait(false)) is what lets the runtime run
-        // this inline when the body ends on the loop thread: with a custom context installed, it
-        // sends context-free continuations to the thread pool instead.
+        // Capturing the current context (the coroutine's, or the loop's) rather than none is what
+        // lets the runtime run this inline when the body ends on the loop thread, in that same
+        // context: with a custom context installed, it sends context-free continuations to the
+        // thread pool instead.
         else task.GetAwaiter().UnsafeOnCompleted(OnBodyDone);
     }
 
@@ -341,22 +364,25 @@ public partial class Coroutine : IWaitOwner<bool>
     private void RunContinuations()
     {
         var entries = _continuations;
+        var context = _context?.JoinerContext;
         _continuations = null;
+        if (context is not null) _context!.JoinerContext = null;
         if (entries is List<object> list)
         {
-            foreach (var entry in list) Resume(entry);
+            foreach (var entry in list) Resume(entry, null);
         }
         else if (entries is not null)
         {
-            Resume(entries);
+            Resume(entries, context);
         }
     }
 
-    private void Resume(object entry)
+    private void Resume(object entry, CoroutineSynchronizationContext? context)
     {
         switch (entry)
         {
-            case Action action: _loop.Post(InvokeAction, action); break;
+            case Action action: _loop.Post(InvokeAction, action, context); break;
+            case ContextContinuation resumed: _loop.Post(InvokeAction, resumed.Continuation, resumed.Context); break;
             case Waiter<bool> waiter: waiter.TrySetResult(true); break;
             case CompletionCallback callback: _loop.Post(CompletionCallback.Run, callback); break;
             case ForeignContinuation foreign: foreign.Dispatch(); break;
@@ -419,6 +445,14 @@ public partial class Coroutine : IWaitOwner<bool>
 
         private readonly Coroutine _coroutine = coroutine;
         private readonly Action<Coroutine> _callback = callback;
+    }
+
+    /// <summary>An awaiter of this loop, other than the first, with the coroutine it resumes.</summary>
+    private sealed class ContextContinuation(Action continuation, CoroutineSynchronizationContext context)
+    {
+        public Action Continuation => continuation;
+
+        public CoroutineSynchronizationContext Context => context;
     }
 
     /// <summary>An awaiter from another thread or loop: resumed on its own context, not on this loop.</summary>

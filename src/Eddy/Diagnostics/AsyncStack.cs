@@ -19,13 +19,13 @@ internal static class AsyncStack
     private const int MaxDepth = 16;
 
     /// <summary>Names the coroutine and the method a loop step belongs to.</summary>
-    public static (string Coroutine, string Method) DescribeStep(object? callback, object? state)
+    public static (string Coroutine, string Method) DescribeStep(object? callback, object? state, Coroutine? running)
     {
         if (state is Coroutine starting) return (Quote(starting), "its start");
         object? box = state is Action action ? action.Target : state;
         box ??= (callback as Delegate)?.Target;
         if (box is null || StateMachineOf(box) is not { } machine) return ("an unknown coroutine", DescribeDelegate(callback));
-        var coroutine = CoroutineOf(box);
+        var coroutine = running;
         return (coroutine is null ? "code outside any coroutine" : Quote(coroutine), MethodName(machine.GetType()));
     }
 
@@ -120,15 +120,6 @@ internal static class AsyncStack
             foreach (var field in type.GetFields(Fields | BindingFlags.DeclaredOnly)) yield return field;
     }
 
-    private static Coroutine? CoroutineOf(object box)
-    {
-        // The box keeps the execution context it captured in a field of its own or of Task's.
-        var context = AllFields(box.GetType()).Select(f => f.GetValue(box)).OfType<ExecutionContext>().FirstOrDefault();
-        if (context is null) return null;
-        Coroutine? found = null;
-        ExecutionContext.Run(context, _ => found = Coroutine.Current, null);
-        return found;
-    }
 
     /// <summary>"Type.Method" from a compiler-generated state machine type such as <c>Program+&lt;MainAsync&gt;d__3</c>.</summary>
     private static string MethodName(Type machine)

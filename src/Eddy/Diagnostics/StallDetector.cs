@@ -58,6 +58,19 @@ internal sealed class StallDetector : IDisposable
         _inStep = true;
     }
 
+    /// <summary>
+    /// Begins a step the loop runs from its ready queue, where it stays while it runs: storing no
+    /// references here saves the loop two GC write barriers per step, and the report reads the
+    /// queue's head instead (<see cref="EventLoop.PeekRunningStep"/>).
+    /// </summary>
+    public void BeginQueuedStep()
+    {
+        _stepCallback = null;
+        _stepState = null;
+        Volatile.Write(ref _stepSequence, _stepSequence + 1);
+        _inStep = true;
+    }
+
     public void EndStep() => _inStep = false;
 
     private void Tick()
@@ -76,13 +89,16 @@ internal sealed class StallDetector : IDisposable
             if (_ticksOnStep * _period < _threshold || _reportedSequence == sequence) return;
             _reportedSequence = sequence;
             Reported++;
-            Report(_stepCallback, _stepState, _ticksOnStep * _period);
+            var (callback, state) = _stepCallback is { } published ? (published, _stepState) : _loop.PeekRunningStep();
+            Report(callback, state, _ticksOnStep * _period);
         }
     }
 
     private void Report(object? callback, object? state, TimeSpan blockedFor)
     {
-        var step = AsyncStack.DescribeStep(callback, state);
+        // The step is still running (it is the one stalling), so the loop's running coroutine is
+        // its coroutine; read from this thread it is a diagnostic hint, not a synchronised value.
+        var step = AsyncStack.DescribeStep(callback, state, _loop.RunningContext?.Coroutine);
         _loop.Logger.LogWarning(
             "Loop {Loop} has been blocked for more than {Blocked:F0} ms by one step of {Coroutine}, in {Method}. " +
             "Every other coroutine and connection on this loop waits meanwhile. Move blocking or CPU-heavy work to " +

@@ -52,6 +52,8 @@ public sealed partial class EventLoop : IDisposable
     private bool _disposed;
     private int _externalWaits;
     private int _busyTurns;
+    private CoroutineSynchronizationContext? _runningContext;
+    private object?[] _waiterPools = new object?[4];
 
     /// <summary>Creates a loop; it runs when <see cref="RunUntilComplete{T}(Func{Task{T}})"/> or <see cref="RunForever"/> is called.</summary>
     /// <param name="options">Settings; defaults when null.</param>
@@ -80,7 +82,11 @@ public sealed partial class EventLoop : IDisposable
     /// <summary>The current time on the loop's clock.</summary>
     public TimeSpan Time => Clock.Now;
 
-    /// <summary>The context installed on the loop thread while it runs; posts land on the loop.</summary>
+    /// <summary>
+    /// The context installed on the loop thread while it runs; posts land on the loop. While a
+    /// coroutine's code runs (with <see cref="LoopOptions.TrackCurrentCoroutine"/>), that coroutine's
+    /// own context is installed instead: it posts to the loop as well, and resumes the coroutine.
+    /// </summary>
     public SynchronizationContext SynchronizationContext { get; }
 
     /// <summary>A scheduler that runs tasks on the loop thread, for APIs that take a <see cref="System.Threading.Tasks.TaskScheduler"/>.</summary>
@@ -102,6 +108,31 @@ public sealed partial class EventLoop : IDisposable
 
     /// <summary><see cref="LoopOptions.TrackCurrentCoroutine"/>.</summary>
     internal bool TracksCurrentCoroutine { get; }
+
+    /// <summary>The context of the coroutine whose step runs now, or null (a callback, or not tracked). Loop thread only.</summary>
+    internal CoroutineSynchronizationContext? RunningContext => _runningContext;
+
+    /// <summary>
+    /// The context to resume the calling code in: the running coroutine's when called from the
+    /// loop thread, null otherwise (the caller then is no coroutine of this loop).
+    /// </summary>
+    internal CoroutineSynchronizationContext? CallerContext
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _runningContext is { } context && IsOnLoopThread ? context : null;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> as if in <paramref name="context"/>'s coroutine (a predicate
+    /// a loop callback evaluates for it), then goes back to the running step's context.
+    /// </summary>
+    internal TResult RunAs<TState, TResult>(CoroutineSynchronizationContext? context, Func<TState, TResult> action, TState state)
+    {
+        var saved = _runningContext;
+        _runningContext = context;
+        try { return action(state); }
+        finally { _runningContext = saved; }
+    }
 
     internal IPoller Poller => _poller;
 
@@ -212,6 +243,7 @@ public sealed partial class EventLoop : IDisposable
         }
         finally
         {
+            _runningContext = null;
             main?.MarkObserved(); // its outcome goes to the caller of Run
             // A Stop() that came before this run started is honoured by it (a LoopGroup disposed
             // at once must not hang); one that ended this run is used up.
@@ -314,15 +346,20 @@ public sealed partial class EventLoop : IDisposable
     {
         for (int budget = StepBudget; budget > 0 && _ready.Count > 0; budget--)
         {
-            _ready.Dequeue(out object callback, out object? state);
-            RunStep(callback, state);
+            _ready.PeekHead(out object callback, out object? state, out var context);
+            RunStep(callback, state, context);
+            _ready.DropHead();
         }
+        LeaveSteps();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void RunStep(object callback, object? state)
+    private void RunStep(object callback, object? state, CoroutineSynchronizationContext? context)
     {
-        _stallDetector?.BeginStep(callback, state);
+        _stallDetector?.BeginQueuedStep();
+        // A step of a coroutine runs in its context, so that what it awaits captures it; a plain
+        // callback in the loop's.
+        if (context != _runningContext) Install(context);
         try
         {
             if (callback is Action<object?> action) action(state);
@@ -334,6 +371,28 @@ public sealed partial class EventLoop : IDisposable
         }
         _stallDetector?.EndStep();
     }
+
+    /// <summary>
+    /// Makes <paramref name="context"/> (the loop's own when null) the thread's synchronization
+    /// context. The loop changes it only when the next step needs another one: setting it costs a
+    /// thread-local access, and code that changes it (async methods, the runtime's continuations)
+    /// puts it back before it returns.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Install(CoroutineSynchronizationContext? context)
+    {
+        _runningContext = context;
+        SynchronizationContext.SetSynchronizationContext(context ?? SynchronizationContext);
+    }
+
+    /// <summary>Back to no coroutine and the loop's context, for what runs between steps (I/O, timers, the next turn).</summary>
+    private void LeaveSteps()
+    {
+        if (_runningContext is not null) Install(null);
+    }
+
+    /// <summary>The queued step running now, as the stall detector's thread sees it.</summary>
+    internal (object? Callback, object? State) PeekRunningStep() => _ready.PeekFromOtherThread();
 
     private void RunStep(TimerNode timer)
     {
@@ -347,28 +406,54 @@ public sealed partial class EventLoop : IDisposable
     /// Queues a callback from the loop thread without allocating. Callers must be on the loop thread.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void Post(Action<object?> callback, object? state)
+    internal void Post(Action<object?> callback, object? state, CoroutineSynchronizationContext? context = null)
     {
         Debug.Assert(IsOnLoopThread || !IsRunning, "Post is for the loop thread; use PostFromAnyThread.");
-        _ready.Enqueue(callback, state);
+        _ready.Enqueue(callback, state, context);
     }
 
-    /// <summary>Queues a callback from any thread, waking the loop if it sleeps.</summary>
-    internal void PostFromAnyThread(Action<object?> callback, object? state) => Enqueue(callback, state);
-
-    /// <summary>Queues a <see cref="SendOrPostCallback"/> from any thread (the synchronization context's path).</summary>
-    internal void PostCallbackFromAnyThread(SendOrPostCallback callback, object? state) => Enqueue(callback, state);
-
-    private void Enqueue(object callback, object? state)
+    /// <summary>Queues a callback from any thread, waking the loop if it sleeps; <paramref name="context"/> is the coroutine it resumes, if any.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void PostFromAnyThread(Action<object?> callback, object? state, CoroutineSynchronizationContext? context = null)
     {
-        if (IsOnLoopThread)
-        {
-            _ready.Enqueue(callback, state);
-            return;
-        }
-        _incoming.Enqueue(callback, state);
+        if (IsOnLoopThread) _ready.Enqueue(callback, state, context);
+        else EnqueueFromOtherThread(callback, state, context);
+    }
+
+    /// <summary>Queues a <see cref="SendOrPostCallback"/> from any thread (the synchronization contexts' path).</summary>
+    internal void PostCallbackFromAnyThread(SendOrPostCallback callback, object? state, CoroutineSynchronizationContext? context)
+    {
+        if (IsOnLoopThread) _ready.Enqueue(callback, state, context);
+        else EnqueueFromOtherThread(callback, state, context);
+    }
+
+    private void EnqueueFromOtherThread(object callback, object? state, CoroutineSynchronizationContext? context)
+    {
+        _incoming.Enqueue(callback, state, context);
         Interlocked.MemoryBarrier();
         if (Volatile.Read(ref _sleeping) == 1 && Interlocked.Exchange(ref _sleeping, 0) == 1) _poller.Wake();
+    }
+
+    /// <summary>
+    /// The loop's pool of idle <see cref="Waiter{T}"/>s of one <typeparamref name="T"/>: a field of
+    /// the loop rather than a thread-static, because this runtime reaches thread-statics through a
+    /// call (__tls_get_addr) that cost a wait several nanoseconds. Loop thread only.
+    /// </summary>
+    internal WaiterPool<T> WaiterPool<T>()
+    {
+        int index = WaiterPoolIndex<T>.Value;
+        var pools = _waiterPools;
+        if ((uint)index < (uint)pools.Length && pools[index] is { } pool) return Unsafe.As<WaiterPool<T>>(pool);
+        return CreateWaiterPool<T>(index);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private WaiterPool<T> CreateWaiterPool<T>(int index)
+    {
+        if (index >= _waiterPools.Length) Array.Resize(ref _waiterPools, Math.Max(index + 1, _waiterPools.Length * 2));
+        var pool = new WaiterPool<T>();
+        _waiterPools[index] = pool;
+        return pool;
     }
 
     /// <summary>Makes the loop take a turn (for example after a virtual clock moved). Safe from any thread.</summary>

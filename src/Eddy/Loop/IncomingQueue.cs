@@ -14,11 +14,11 @@ internal sealed class IncomingQueue
 
     public int Count => _count;
 
-    public void Enqueue(object callback, object? state)
+    public void Enqueue(object callback, object? state, CoroutineSynchronizationContext? context)
     {
         lock (_lock)
         {
-            _items.Enqueue(callback, state);
+            _items.Enqueue(callback, state, context);
             _count = _items.Count;
         }
     }
@@ -36,8 +36,8 @@ internal sealed class IncomingQueue
         }
         while (taken.Count > 0)
         {
-            taken.Dequeue(out object callback, out object? state);
-            ready.Enqueue(callback, state);
+            taken.Dequeue(out object callback, out object? state, out var context);
+            ready.Enqueue(callback, state, context);
         }
         _spare = taken;
     }

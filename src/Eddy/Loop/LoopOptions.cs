@@ -31,13 +31,18 @@ public sealed class LoopOptions
     public TimeSpan? StallThreshold { get; set; } = DefaultStallThreshold;
 
     /// <summary>
-    /// Whether coroutines carry themselves in their execution context, so that
-    /// <see cref="Coroutines.Coroutine.Current"/> works at any await depth. True by default. Turning it
-    /// off saves an execution context per spawn (72 bytes and about a quarter of a spawn's cost,
-    /// measured in bench/README.md) for spawn-heavy loops; then <see cref="Coroutines.Coroutine.Current"/>
-    /// is null, <see cref="Sync.AsyncLock"/> has no owner to check, <see cref="EventLoop.Dump"/> shows
-    /// no parents, and stall warnings name the method only.
+    /// Whether the loop knows which coroutine runs, so that <see cref="Coroutines.Coroutine.Current"/>
+    /// works at any await depth. True by default. Each coroutine then has a synchronization
+    /// context of its own (installed while its code runs, capturing its awaits; 48 bytes per spawn).
+    /// Turning it off saves that: then <see cref="Coroutines.Coroutine.Current"/> is null,
+    /// <see cref="Sync.AsyncLock"/> has no owner to check, <see cref="EventLoop.Dump"/> shows no
+    /// parents, and stall warnings name the method only.
     /// </summary>
+    /// <remarks>
+    /// <see cref="Coroutines.Coroutine.Current"/> is the coroutine on the loop thread only: code
+    /// that resumed on the thread pool (after <c>ConfigureAwait(false)</c> on a Task that
+    /// completed there) runs in no coroutine.
+    /// </remarks>
     public bool TrackCurrentCoroutine { get; set; } = true;
 
     /// <summary>Uses the portable poller even where epoll exists (for tests of the fallback).</summary>

@@ -7,7 +7,7 @@ internal sealed class LoopSynchronizationContext(EventLoop loop) : Synchronizati
 {
     public EventLoop Loop => loop;
 
-    public override void Post(SendOrPostCallback d, object? state) => loop.PostCallbackFromAnyThread(d, state);
+    public override void Post(SendOrPostCallback d, object? state) => loop.PostCallbackFromAnyThread(d, state, null);
 
     public override void Send(SendOrPostCallback d, object? state)
     {
@@ -23,7 +23,7 @@ internal sealed class LoopSynchronizationContext(EventLoop loop) : Synchronizati
             try { d(state); }
             catch (Exception e) { error = e; }
             finally { done.Set(); }
-        }), null);
+        }), null, null);
         done.Wait();
         if (error is not null) EventLoop.Rethrow(error);
     }

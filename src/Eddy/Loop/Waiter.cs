@@ -26,10 +26,6 @@ internal interface IWaitOwner<T>
 [DebuggerDisplay("Waiter<{typeof(T).Name}> completed = {_completed}, version = {_version}")]
 internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSource
 {
-    private const int MaxPooledPerThread = 1024;
-    [ThreadStatic] private static Waiter<T>? t_pool;
-    [ThreadStatic] private static int t_pooled;
-
     private static readonly Action<object?, CancellationToken> OnCancelCallback = static (state, token) => ((Waiter<T>)state!).OnCancelRequested(token);
 
     private EventLoop _loop = null!;
@@ -41,6 +37,10 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
     private short _version;
     private bool _completed;
     private bool _withoutContext;
+    private bool _awaited; // OnCompleted was called for this wait (_continuation may be the last wait's)
+    // The coroutine that awaits (null outside one): resumed in its context even when the await
+    // asked for none, so that Coroutine.Current stays right after ConfigureAwait(false).
+    private CoroutineSynchronizationContext? _context;
     private CancellationTokenRegistration _registration;
 
     /// <summary>Links of the owner's wait list.</summary>
@@ -67,22 +67,25 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
 
     internal EventLoop Loop => _loop;
 
-    /// <summary>Takes a waiter from the pool of the calling (loop) thread.</summary>
+    /// <summary>Takes a waiter from the pool of <paramref name="loop"/>; called on its thread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Waiter<T> Rent(EventLoop loop, IWaitOwner<T>? owner)
     {
-        var waiter = t_pool;
+        var pool = loop.WaiterPool<T>();
+        var waiter = pool.Head;
         if (waiter is not null)
         {
-            t_pool = waiter.Next;
+            pool.Head = waiter.Next;
             waiter.Next = null;
-            t_pooled--;
+            pool.Count--;
         }
         else
         {
+            // A waiter stays with its loop for life (each loop pools its own), so the loop is set
+            // once: a reference write fewer (a GC write barrier) per wait.
             waiter = new Waiter<T>();
+            waiter._loop = loop;
         }
-        waiter._loop = loop;
         waiter.Owner = owner;
         return waiter;
     }
@@ -166,16 +169,31 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
     {
         _completed = true;
         if (IsScheduled) _loop.RemoveTimer(this);
-        _registration.Dispose();
-        _registration = default;
-        if (_continuation is not null) Schedule();
+        if (_registration != default)
+        {
+            _registration.Dispose();
+            _registration = default;
+        }
+        if (_awaited) ScheduleFromLoop();
+    }
+
+    /// <summary>
+    /// <see cref="Schedule"/> for <see cref="Complete"/>, which always runs on the loop thread
+    /// (owners complete waits there; cancellations and thread jobs post there first), so it skips
+    /// the thread check.
+    /// </summary>
+    private void ScheduleFromLoop()
+    {
+        Debug.Assert(_loop.IsOnLoopThread || !_loop.IsRunning, "Waits complete on their loop's thread.");
+        if (_withoutContext) _loop.Post(RunWithoutContext, this, _context);
+        else _loop.Post(_continuation!, _continuationState, _context);
     }
 
     /// <summary>Queues the continuation on the loop: as it is, or without a context (see <see cref="RunWithoutContext"/>).</summary>
     private void Schedule()
     {
-        if (_withoutContext) _loop.PostFromAnyThread(RunWithoutContext, this);
-        else _loop.PostFromAnyThread(_continuation!, _continuationState);
+        if (_withoutContext) _loop.PostFromAnyThread(RunWithoutContext, this, _context);
+        else _loop.PostFromAnyThread(_continuation!, _continuationState, _context);
     }
 
     /// <summary>
@@ -208,7 +226,11 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
         if ((flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0)
             (continuation, state) = FlowingContext(continuation, state);
         _continuationState = state;
-        _continuation = continuation;
+        // Async methods always pass the runtime's one static delegate: kept from the last wait
+        // (see Recycle), it need not be written again.
+        if (!ReferenceEquals(_continuation, continuation)) _continuation = continuation;
+        _awaited = true;
+        _context = _loop.CallerContext;
         _withoutContext = (flags & ValueTaskSourceOnCompletedFlags.UseSchedulingContext) == 0;
         if (_completed) Schedule();
     }
@@ -241,8 +263,11 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
         _version++;
         _completed = false;
         _withoutContext = false;
-        _continuation = null;
+        _awaited = false;
+        // _continuation is kept (usually the runtime's static delegate for async methods; see
+        // OnCompleted); a pooled waiter is reused by the same loop's next wait.
         _continuationState = null;
+        _context = null;
         _result = default!;
         _timeoutResult = default!;
         Item = default!;
@@ -251,13 +276,14 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
         Tag = null;
         Prev = null;
         Listed = false;
-        var loop = _loop;
-        _loop = null!;
-        if (t_pooled < MaxPooledPerThread && loop.IsOnLoopThread)
+        var loop = _loop; // kept: the waiter goes back to this loop's pool (see Rent)
+        // GetResult runs where the wait resumed, on the loop thread, unless outside code read a
+        // finished wait's result from elsewhere: only the loop thread may touch its pool.
+        if (loop.IsOnLoopThread && loop.WaiterPool<T>() is { Count: < WaiterPool<T>.MaxCount } pool)
         {
-            Next = t_pool;
-            t_pool = this;
-            t_pooled++;
+            Next = pool.Head;
+            pool.Head = this;
+            pool.Count++;
         }
         else
         {

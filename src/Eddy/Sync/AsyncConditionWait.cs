@@ -73,8 +73,9 @@ internal sealed class AsyncConditionWait
         wait._caller = Waiter<bool>.Rent(loop, condition);
         wait._owner = Coroutine.Current;
         wait._predicate = predicate;
-        // The predicate runs from loop callbacks: in the caller's context, it sees what the caller
-        // would (Coroutine.Current, async locals), as it would in an async method.
+        // The predicate runs from loop callbacks: as the caller's coroutine and in the caller's
+        // execution context, it sees what the caller would (Coroutine.Current, async locals), as
+        // it would in an async method.
         wait._context = predicate is null ? null : ExecutionContext.Capture();
         wait._token = token;
         var task = wait._caller.VoidTask; // read now: a round cancelled at once finishes (and recycles) the wait
@@ -141,7 +142,9 @@ internal sealed class AsyncConditionWait
         Finish(_error);
     }
 
-    private bool PredicateHolds()
+    private bool PredicateHolds() => _loop.RunAs(_owner?.Context, static wait => wait.PredicateHoldsInContext(), this);
+
+    private bool PredicateHoldsInContext()
     {
         if (_context is null) return _predicate!();
         ExecutionContext.Run(_context, CheckPredicateCallback, this);

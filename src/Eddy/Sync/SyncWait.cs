@@ -19,13 +19,14 @@ internal static class SyncWait
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryBegin<T>(Waiter<T> waiter, CancellationToken token) =>
-        waiter.RegisterCancellation(token) && !waiter.IsCompleted;
+        !token.CanBeCanceled || (waiter.RegisterCancellation(token) && !waiter.IsCompleted);
 
     /// <summary>
     /// Queues a new waiter of <paramref name="owner"/> at the back of <paramref name="waiters"/>
     /// (unless the token is already cancelled) and returns its task: the slow path of every
     /// primitive whose waiters all wait for the same thing.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ValueTask Enlist(EventLoop loop, IWaitOwner<bool> owner, ref WaitList<bool> waiters, CancellationToken token)
     {
         var waiter = Waiter<bool>.Rent(loop, owner);

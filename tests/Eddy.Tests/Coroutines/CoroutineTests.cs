@@ -297,4 +297,103 @@ public class CurrentCoroutineTrackingTests
             Assert.Null(child.Parent);
         }, new LoopOptions { TrackCurrentCoroutine = false });
     }
+
+    /// <summary>What the coroutine sees after an await: itself, on the loop thread.</summary>
+    private static (Coroutine? Current, bool OnLoop) Here(int loopThread) => (Coroutine.Current, Environment.CurrentManagedThreadId == loopThread);
+
+    [Fact]
+    public void Current_survives_awaits_of_foreign_tasks_at_any_depth()
+    {
+        EventLoop.Run(async () =>
+        {
+            int loopThread = Environment.CurrentManagedThreadId;
+            async Task<(Coroutine?, bool)> Nested()
+            {
+                await Task.Run(() => Thread.Yield()); // completes on a pool thread
+                var afterRun = Here(loopThread);
+                await Task.Delay(1); // the awaited thing under test (a timer-pool Task), not a synchronisation
+                Assert.Equal(afterRun, Here(loopThread));
+                return afterRun;
+            }
+            var child = Coroutine.Spawn(Nested, "child");
+            Assert.Equal((child, true), await child);
+            await Task.Run(() => Thread.Yield());
+            Assert.Equal("main", Coroutine.Current?.Name);
+        });
+    }
+
+    [Fact]
+    public void Current_survives_ConfigureAwait_false_on_Eddy_primitives()
+    {
+        EventLoop.Run(async () =>
+        {
+            int loopThread = Environment.CurrentManagedThreadId;
+            var ready = new Eddy.Sync.AsyncEvent();
+            var child = Coroutine.Spawn(async () =>
+            {
+                await ready.WaitAsync().ConfigureAwait(false);
+                var first = Here(loopThread);
+                await Coroutine.SleepAsync(TimeSpan.Zero).ConfigureAwait(false);
+                Assert.Equal(first, Here(loopThread));
+                return first;
+            }, "child");
+            await Coroutine.YieldAsync();
+            ready.Set();
+            Assert.Equal((child, true), await child);
+        });
+    }
+
+    [Fact]
+    public void Current_is_each_awaiter_after_joining_a_coroutine_or_a_task_another_completes()
+    {
+        EventLoop.Run(async () =>
+        {
+            var source = new TaskCompletionSource();
+            var target = Coroutine.Spawn(async () => { await Coroutine.YieldAsync(); source.SetResult(); }, "target");
+            var joiners = Enumerable.Range(0, 3).Select(i => Coroutine.Spawn(async () =>
+            {
+                await target;
+                var afterJoin = Coroutine.Current;
+                await source.Task;
+                Assert.Same(afterJoin, Coroutine.Current);
+                return afterJoin;
+            }, $"joiner-{i}")).ToList();
+            foreach (var joiner in joiners) Assert.Same(joiner, await joiner);
+            await target;
+            Assert.Equal("main", Coroutine.Current?.Name);
+        });
+    }
+
+    [Fact]
+    public void A_coroutine_spawned_after_a_foreign_await_has_its_spawner_as_parent()
+    {
+        EventLoop.Run(async () =>
+        {
+            var parent = Coroutine.Spawn(async () =>
+            {
+                await Task.Run(() => Thread.Yield());
+                var child = Coroutine.Spawn(() => Task.FromResult(Coroutine.Current));
+                return (Child: child, Current: await child);
+            }, "parent");
+            var (child, current) = await parent;
+            Assert.Same(parent, child.Parent);
+            Assert.Same(child, current);
+        });
+    }
+
+    [Fact]
+    public void Callbacks_run_outside_any_coroutine_under_the_loop_context()
+    {
+        EventLoop.Run(async () =>
+        {
+            var loop = EventLoop.Current;
+            Coroutine? seen = Coroutine.Current;
+            SynchronizationContext? context = null;
+            var done = new Eddy.Sync.AsyncEvent();
+            loop.CallSoon(() => { seen = Coroutine.Current; context = SynchronizationContext.Current; done.Set(); });
+            await done.WaitAsync();
+            Assert.Null(seen);
+            Assert.Same(loop.SynchronizationContext, context);
+        });
+    }
 }

@@ -526,14 +526,17 @@ public class TlsTests(ITestOutputHelper output)
         EventLoop.Run(async () =>
         {
             int loopThread = Environment.CurrentManagedThreadId;
-            var loopContext = EventLoop.Current.SynchronizationContext;
+            var loop = EventLoop.Current;
             var seen = new List<(string Where, int Thread)>();
             void Note(string where) => seen.Add((where, Environment.CurrentManagedThreadId));
-            // After an await, user code is also back under the loop's context, so its next await returns to the loop.
+            // After an await, user code is also back under the loop's context (or its coroutine's,
+            // which posts to the loop as well), so its next await returns to the loop.
             void NoteAwait(string where)
             {
                 Note(where);
-                Assert.Same(loopContext, SynchronizationContext.Current);
+                var context = SynchronizationContext.Current;
+                Assert.True(context == loop.SynchronizationContext || (context is CoroutineSynchronizationContext c && c.Coroutine.Loop == loop),
+                    $"{where} resumed under {context?.GetType().Name ?? "no context"}");
             }
             var tls = ServerTls();
             tls.ClientCertificateRequired = true;
