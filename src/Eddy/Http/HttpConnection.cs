@@ -37,7 +37,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     private StreamTransport _transport = null!;
     private EventLoop _loop = null!;
     private byte[] _buffer = [];
-    [ThreadStatic] private static byte[]? t_output; // response assembly scratch, shared by the loop's connections
+    private HttpSweeper _loopState = null!; // the loop's HTTP state: Date cache and response scratch (never null once connected)
     private int _end;
     private int _headEnd;
     private int _bodyPos;
@@ -142,7 +142,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
         _server.Register(this);
         if (_server.IsClosing) _shuttingDown = true;
         SetTimeout(TimeoutKind.KeepAlive);
-        _sweeper = HttpSweeper.For(_loop);
+        _sweeper = _loopState = HttpSweeper.For(_loop);
         _sweeper.Add(this);
         _loop.Spawn(RunAsync);
     }
@@ -257,7 +257,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
                 if (!(failure is null ? FinishRequest() : Failed(failure))) return;
                 NextRequest();
                 if (_end == 0) ReleaseBuffers();
-                if (_transport.WriteBufferSize > 0) await DrainAsync(default);
+                if (_transport.WriteBufferSize > _transport.Connection.Writer.HighWaterMark) await DrainAsync(default);
                 SetTimeout(_end > 0 ? TimeoutKind.Headers : TimeoutKind.KeepAlive);
             }
         }
@@ -700,16 +700,11 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
     // ---- Output ----
 
     /// <summary>A scratch buffer of at least <paramref name="size"/> bytes for a response's head and small body.</summary>
-    /// <remarks>
-    /// One per loop thread, not per connection: every use fills it and hands it to the transport
-    /// (which sends or copies it) without awaiting, so connections never see each other's bytes.
-    /// </remarks>
-    internal static byte[] RentOutput(int size)
-    {
-        var output = t_output;
-        if (output is not null && output.Length >= size) return output;
-        return t_output = GC.AllocateUninitializedArray<byte>(Math.Max(size, 4096));
-    }
+    /// <remarks>The loop's shared scratch (<see cref="HttpSweeper.Output"/>), not one per connection.</remarks>
+    internal byte[] RentOutput(int size) => _loopState.Output(size);
+
+    /// <summary>The Date header's value for a response sent now.</summary>
+    internal ReadOnlySpan<byte> Date => _loopState.Date();
 
     /// <summary>
     /// Sends response bytes. While more requests wait in the input buffer (pipelining), the bytes

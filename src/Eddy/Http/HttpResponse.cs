@@ -268,7 +268,7 @@ public sealed class HttpResponse
         long length = _contentLength ?? _written;
         bool keepAlive = _connection.CanKeepAlive && !CloseConnection;
         bool sendBody = !noBody && !_isHead;
-        var output = HttpConnection.RentOutput(HeadSize() + (sendBody ? _bodyLength : 0));
+        var output = _connection.RentOutput(HeadSize() + (sendBody ? _bodyLength : 0));
         int n = WriteHead(output, noBody ? -1 : length, chunked: false, keepAlive);
         if (sendBody)
         {
@@ -299,7 +299,7 @@ public sealed class HttpResponse
             keepAlive = false;
         }
         KeptAlive = keepAlive;
-        var output = HttpConnection.RentOutput(HeadSize());
+        var output = _connection.RentOutput(HeadSize());
         int n = WriteHead(output, _mode == Mode.Length ? _contentLength!.Value : -1, _mode == Mode.Chunked, keepAlive);
         _connection.Send(output.AsSpan(0, n));
         if (_bodyLength > 0) SendBody(_body.AsSpan(0, _bodyLength));
@@ -316,7 +316,7 @@ public sealed class HttpResponse
             return;
         }
         const int CopyLimit = 16 * 1024;
-        var output = HttpConnection.RentOutput(Math.Min(data.Length, CopyLimit) + 12);
+        var output = _connection.RentOutput(Math.Min(data.Length, CopyLimit) + 12);
         Utf8Formatter.TryFormat(data.Length, output, out int n, new StandardFormat('X'));
         output[n++] = (byte)'\r';
         output[n++] = (byte)'\n';
@@ -363,7 +363,7 @@ public sealed class HttpResponse
         if (!Headers.HasDate)
         {
             Put(output, ref n, "Date: "u8);
-            Put(output, ref n, HttpStatus.Date(_connection.Loop));
+            Put(output, ref n, _connection.Date);
             Put(output, ref n, "\r\n"u8);
         }
         for (int i = 0; i < Headers.Count; i++)

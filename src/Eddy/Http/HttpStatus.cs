@@ -4,7 +4,7 @@ using Eddy.Loop;
 
 namespace Eddy.Http;
 
-/// <summary>Status lines and the Date header, pre-encoded.</summary>
+/// <summary>Status lines, pre-encoded, and reason phrases.</summary>
 internal static class HttpStatus
 {
     private static readonly byte[]?[] StatusLines = new byte[900][];
@@ -65,26 +65,4 @@ internal static class HttpStatus
 
     /// <summary>Whether a response with this status has no content and no framing headers (RFC 9110 §6.4.1, §8.6).</summary>
     public static bool HasNoBody(int status) => status is < 200 or 204 or 304;
-
-    [ThreadStatic] private static byte[]? t_date;
-    [ThreadStatic] private static long t_dateSecond;
-    [ThreadStatic] private static EventLoop? t_dateLoop;
-
-    /// <summary>
-    /// The Date value (RFC 9110 §5.6.7, IMF-fixdate) for <paramref name="loop"/>: one cached value per
-    /// loop thread, rebuilt only when the loop clock's second changes.
-    /// </summary>
-    public static ReadOnlySpan<byte> Date(EventLoop loop)
-    {
-        long second = loop.Clock.NowTicks / TimeSpan.TicksPerSecond;
-        var date = t_date;
-        if (date is null || second != t_dateSecond || !ReferenceEquals(loop, t_dateLoop))
-        {
-            date ??= t_date = new byte[29];
-            Utf8Formatter.TryFormat(DateTime.UtcNow, date, out _, new System.Buffers.StandardFormat('R'));
-            t_dateSecond = second;
-            t_dateLoop = loop;
-        }
-        return date;
-    }
 }

@@ -27,11 +27,40 @@ internal sealed class HttpSweeper : TimerNode
     private HttpConnection? _first;
     private HttpConnection? _cursor; // the next connection of a sweep in progress
     private long _lastSweep;
+    private readonly byte[] _date = new byte[29];
+    private long _dateSecond = -1;
+    private byte[] _output = [];
 
     private HttpSweeper(EventLoop loop) => _loop = loop;
 
     /// <summary>The sweeper of <paramref name="loop"/>, created on first use.</summary>
     internal static HttpSweeper For(EventLoop loop) => s_sweepers.GetValue(loop, static l => new HttpSweeper(l));
+
+    /// <summary>
+    /// The Date header's value (IMF-fixdate, 29 bytes), formatted once per second of the loop's
+    /// clock and read from the loop's turn time, not the clock, per request.
+    /// </summary>
+    internal ReadOnlySpan<byte> Date()
+    {
+        long second = _loop.TurnTicks / TimeSpan.TicksPerSecond;
+        if (second != _dateSecond)
+        {
+            System.Buffers.Text.Utf8Formatter.TryFormat(DateTime.UtcNow, _date, out _, new System.Buffers.StandardFormat('R'));
+            _dateSecond = second;
+        }
+        return _date;
+    }
+
+    /// <summary>
+    /// A scratch buffer of at least <paramref name="size"/> bytes for assembling a response, shared
+    /// by the loop's connections: every use fills it and hands it to the transport (which sends or
+    /// copies it) without awaiting, so connections never see each other's bytes.
+    /// </summary>
+    internal byte[] Output(int size)
+    {
+        if (_output.Length >= size) return _output;
+        return _output = GC.AllocateUninitializedArray<byte>(Math.Max(size, 4096));
+    }
 
     /// <summary>Connections registered now.</summary>
     internal int ConnectionCount { get; private set; }

@@ -302,9 +302,16 @@ public sealed partial class EventLoop : IDisposable
             _poller.Poll(0);
         }
         _incoming.MoveTo(_ready);
+        TurnTicks = Clock.NowTicks;
         FireDueTimers();
         RunReady();
     }
+
+    /// <summary>
+    /// The clock's time at the start of the current turn: one clock read per turn for code that
+    /// needs the time often but not to the microsecond (the HTTP Date header).
+    /// </summary>
+    internal long TurnTicks { get; private set; }
 
     private int ComputePollTimeout()
     {
@@ -338,7 +345,7 @@ public sealed partial class EventLoop : IDisposable
     private void FireDueTimers()
     {
         if (_timers.Count == 0) return;
-        long now = Clock.NowTicks;
+        long now = TurnTicks;
         while (_timers.PopDue(now) is { } timer) RunStep(timer);
     }
 
