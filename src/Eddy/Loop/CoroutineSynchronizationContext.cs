@@ -32,25 +32,7 @@ internal sealed class CoroutineSynchronizationContext(Coroutine coroutine, Corou
 
     public override void Post(SendOrPostCallback d, object? state) => coroutine.Loop.PostCallbackFromAnyThread(d, state, this);
 
-    public override void Send(SendOrPostCallback d, object? state)
-    {
-        var loop = coroutine.Loop;
-        if (loop.IsOnLoopThread)
-        {
-            d(state);
-            return;
-        }
-        using var done = new ManualResetEventSlim();
-        Exception? error = null;
-        loop.PostCallbackFromAnyThread(new SendOrPostCallback(_ =>
-        {
-            try { d(state); }
-            catch (Exception e) { error = e; }
-            finally { done.Set(); }
-        }), null, this);
-        done.Wait();
-        if (error is not null) EventLoop.Rethrow(error);
-    }
+    public override void Send(SendOrPostCallback d, object? state) => LoopSynchronizationContext.SendOnLoop(coroutine.Loop, d, state, this);
 
     public override SynchronizationContext CreateCopy() => this;
 }

@@ -9,7 +9,13 @@ internal sealed class LoopSynchronizationContext(EventLoop loop) : Synchronizati
 
     public override void Post(SendOrPostCallback d, object? state) => loop.PostCallbackFromAnyThread(d, state, null);
 
-    public override void Send(SendOrPostCallback d, object? state)
+    public override void Send(SendOrPostCallback d, object? state) => SendOnLoop(loop, d, state, null);
+
+    /// <summary>
+    /// Runs <paramref name="d"/> on <paramref name="loop"/> and waits for it (inline on the loop's
+    /// thread): the Send of this context and of the coroutines' contexts.
+    /// </summary>
+    internal static void SendOnLoop(EventLoop loop, SendOrPostCallback d, object? state, CoroutineSynchronizationContext? context)
     {
         if (loop.IsOnLoopThread)
         {
@@ -23,7 +29,7 @@ internal sealed class LoopSynchronizationContext(EventLoop loop) : Synchronizati
             try { d(state); }
             catch (Exception e) { error = e; }
             finally { done.Set(); }
-        }), null, null);
+        }), null, context);
         done.Wait();
         if (error is not null) EventLoop.Rethrow(error);
     }
