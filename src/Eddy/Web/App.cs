@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Net;
 using Eddy.Http;
 using Eddy.Web.Cookies;
@@ -63,6 +64,7 @@ public sealed partial class App
     /// <param name="handler">The handler.</param>
     /// <param name="name">A name for <see cref="Url"/>.</param>
     /// <returns>This app.</returns>
+    [OverloadResolutionPriority(1)] // a lambda that only throws fits both overloads: take this one
     public App Get(string template, Func<Request, Result> handler, string? name = null) => Route("GET", template, handler, name);
 
     /// <inheritdoc cref="Get(string, Func{Request, Result}, string?)"/>
@@ -73,6 +75,7 @@ public sealed partial class App
     /// <param name="handler">The handler.</param>
     /// <param name="name">A name for <see cref="Url"/>.</param>
     /// <returns>This app.</returns>
+    [OverloadResolutionPriority(1)] // a lambda that only throws fits both overloads: take this one
     public App Post(string template, Func<Request, Result> handler, string? name = null) => Route("POST", template, handler, name);
 
     /// <inheritdoc cref="Post(string, Func{Request, Result}, string?)"/>
@@ -83,6 +86,7 @@ public sealed partial class App
     /// <param name="handler">The handler.</param>
     /// <param name="name">A name for <see cref="Url"/>.</param>
     /// <returns>This app.</returns>
+    [OverloadResolutionPriority(1)] // a lambda that only throws fits both overloads: take this one
     public App Put(string template, Func<Request, Result> handler, string? name = null) => Route("PUT", template, handler, name);
 
     /// <inheritdoc cref="Put(string, Func{Request, Result}, string?)"/>
@@ -93,6 +97,7 @@ public sealed partial class App
     /// <param name="handler">The handler.</param>
     /// <param name="name">A name for <see cref="Url"/>.</param>
     /// <returns>This app.</returns>
+    [OverloadResolutionPriority(1)] // a lambda that only throws fits both overloads: take this one
     public App Delete(string template, Func<Request, Result> handler, string? name = null) => Route("DELETE", template, handler, name);
 
     /// <inheritdoc cref="Delete(string, Func{Request, Result}, string?)"/>
@@ -103,6 +108,7 @@ public sealed partial class App
     /// <param name="handler">The handler.</param>
     /// <param name="name">A name for <see cref="Url"/>.</param>
     /// <returns>This app.</returns>
+    [OverloadResolutionPriority(1)] // a lambda that only throws fits both overloads: take this one
     public App Patch(string template, Func<Request, Result> handler, string? name = null) => Route("PATCH", template, handler, name);
 
     /// <inheritdoc cref="Patch(string, Func{Request, Result}, string?)"/>
@@ -114,6 +120,7 @@ public sealed partial class App
     /// <param name="handler">The handler.</param>
     /// <param name="name">A name for <see cref="Url"/>.</param>
     /// <returns>This app.</returns>
+    [OverloadResolutionPriority(1)]
     public App Route(string method, string template, Func<Request, Result> handler, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(handler);

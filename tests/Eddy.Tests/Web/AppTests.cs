@@ -30,6 +30,21 @@ public class AppTests
     }
 
     [Fact]
+    public Task A_handler_that_only_throws_compiles_as_a_lambda_and_answers_its_error()
+    {
+        var app = new App();
+        app.Get("/gone", _ => throw new HttpError(410, "It moved away for good."));   // fits both overloads: the synchronous one wins
+        app.Route("*", "/teapot", _ => throw new HttpError(418));
+        return WebTesting.ServeAsync(app, async server =>
+        {
+            var gone = await server.GetAsync("/gone");
+            Assert.Equal(410, gone.StatusCode);
+            Assert.Contains("It moved away for good.", gone.Text);
+            Assert.Equal(418, (await server.GetAsync("/teapot")).StatusCode);
+        });
+    }
+
+    [Fact]
     public Task Every_method_helper_routes_its_method()
     {
         var app = new App();
