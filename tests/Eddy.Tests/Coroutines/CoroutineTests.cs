@@ -301,6 +301,14 @@ public class CurrentCoroutineTrackingTests
     /// <summary>What the coroutine sees after an await: itself, on the loop thread.</summary>
     private static (Coroutine? Current, bool OnLoop) Here(int loopThread) => (Coroutine.Current, Environment.CurrentManagedThreadId == loopThread);
 
+    /// <summary>A task completed by a thread-pool thread (a foreign completion, like a socket's or a timer's), with no waiting in time.</summary>
+    private static Task CompletedOnThePoolAsync()
+    {
+        var source = new TaskCompletionSource();
+        ThreadPool.UnsafeQueueUserWorkItem(static s => ((TaskCompletionSource)s!).SetResult(), source);
+        return source.Task;
+    }
+
     [Fact]
     public void Current_survives_awaits_of_foreign_tasks_at_any_depth()
     {
@@ -311,7 +319,7 @@ public class CurrentCoroutineTrackingTests
             {
                 await Task.Run(() => Thread.Yield()); // completes on a pool thread
                 var afterRun = Here(loopThread);
-                await Task.Delay(1); // the awaited thing under test (a timer-pool Task), not a synchronisation
+                await CompletedOnThePoolAsync(); // a second foreign completion, one level deeper
                 Assert.Equal(afterRun, Here(loopThread));
                 return afterRun;
             }
