@@ -181,9 +181,9 @@ public readonly struct YieldAwaitable
         public void GetResult() { }
 
         /// <inheritdoc/>
-        public void OnCompleted(Action continuation) => _loop.PostFromAnyThread(Invoke, continuation, _loop.CallerContext);
+        public void OnCompleted(Action continuation) => _loop.PostFromAnyThread(Invoke, continuation, _loop.CallerCoroutine);
 
         /// <inheritdoc/>
-        public void UnsafeOnCompleted(Action continuation) => _loop.PostFromAnyThread(Invoke, continuation, _loop.CallerContext);
+        public void UnsafeOnCompleted(Action continuation) => _loop.PostFromAnyThread(Invoke, continuation, _loop.CallerCoroutine);
     }
 }

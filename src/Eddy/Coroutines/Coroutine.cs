@@ -19,19 +19,24 @@ namespace Eddy.Coroutines;
 /// <para>Cancellation is cooperative, on <see cref="System.Threading.CancellationToken"/>:
 /// <see cref="Cancel"/> cancels <see cref="CancellationToken"/>, the token a body that takes one
 /// was given. A coroutine not yet started never starts.</para>
+/// <para>A coroutine is also the <see cref="SynchronizationContext"/> its code runs in (when its
+/// loop tracks the current coroutine): an <c>await</c> of anything (a Task, a socket, HttpClient)
+/// captures it and resumes on the loop in the same coroutine, so <see cref="Current"/> is right at
+/// any await depth. Being the context itself, rather than owning one, saves an object per spawn.</para>
 /// </remarks>
 [DebuggerDisplay("Coroutine {Name}: {State}")]
-public partial class Coroutine : IWaitOwner<bool>
+public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
 {
     internal static readonly Action<object?> StartCallback = static state => ((Coroutine)state!).Start();
     private static readonly Action<object?> InvokeAction = static state => ((Action)state!)();
 
     private readonly EventLoop _loop;
     private readonly string? _name;
-    // Installed while the coroutine's code runs, when the loop tracks the current coroutine; it
-    // also holds what only tracking needs (the parent, a joiner's context), so that a coroutine
-    // of a loop that does not track is no bigger for it.
-    private readonly CoroutineSynchronizationContext? _context;
+    // Whether the loop installs this coroutine as the context of its steps (LoopOptions.TrackCurrentCoroutine).
+    private readonly bool _tracked;
+    private readonly Coroutine? _parent;
+    // The coroutine awaiting this one, while it is the only awaiter (more are wrapped with theirs).
+    private Coroutine? _joiner;
     // The body (a delegate) until it starts, then the Task it returned until it ends: one field,
     // because every byte of a coroutine counts when a server spawns one per request.
     private object? _bodyOrTask;
@@ -52,17 +57,21 @@ public partial class Coroutine : IWaitOwner<bool>
         Group = group;
         Id = loop.NextCoroutineId();
         // Spawn runs on the loop thread (or before it runs), so the running coroutine is the spawner.
-        if (loop.TracksCurrentCoroutine) _context = new CoroutineSynchronizationContext(this, loop.RunningContext?.Coroutine);
+        if (loop.TracksCurrentCoroutine)
+        {
+            _tracked = true;
+            _parent = loop.RunningCoroutine;
+        }
     }
 
     /// <summary>
     /// The coroutine whose code is running now, or null outside any coroutine (asyncio.current_task),
     /// or when its loop runs with <see cref="LoopOptions.TrackCurrentCoroutine"/> off.
     /// </summary>
-    public static Coroutine? Current => EventLoop.CurrentOrNull?.RunningContext?.Coroutine;
+    public static new Coroutine? Current => EventLoop.CurrentOrNull?.RunningCoroutine;
 
-    /// <summary>The context its steps run in; null when its loop does not track the current coroutine.</summary>
-    internal CoroutineSynchronizationContext? Context => _context;
+    /// <summary>The context its steps run in (itself); null when its loop does not track the current coroutine.</summary>
+    internal Coroutine? Context => _tracked ? this : null;
 
     /// <summary>A number unique in the process, in spawn order on its loop.</summary>
     public long Id { get; }
@@ -74,7 +83,7 @@ public partial class Coroutine : IWaitOwner<bool>
     public EventLoop Loop => _loop;
 
     /// <summary>The coroutine that spawned this one, if it was spawned from inside one.</summary>
-    public Coroutine? Parent => _context?.Parent;
+    public Coroutine? Parent => _parent;
 
     internal TaskGroup? Group { get; }
 
@@ -217,13 +226,13 @@ public partial class Coroutine : IWaitOwner<bool>
     {
         if (_loop.IsOnLoopThread)
         {
-            var context = _loop.RunningContext;
+            var context = _loop.RunningCoroutine;
             if (IsCompleted) _loop.Post(InvokeAction, continuation, context);
             else if (context is null) AddContinuation(continuation);
             else if (_continuations is null)
             {
                 _continuations = continuation;
-                _context!.JoinerContext = context; // a coroutine of this loop awaits: the loop tracks
+                _joiner = context; // a coroutine of this loop awaits: the loop tracks
             }
             else AddContinuation(new ContextContinuation(continuation, context));
             return;
@@ -257,13 +266,27 @@ public partial class Coroutine : IWaitOwner<bool>
     private object TakeSingleContinuation()
     {
         var entry = _continuations!;
-        if (_context?.JoinerContext is { } context)
+        if (_joiner is { } context)
         {
             entry = new ContextContinuation((Action)entry, context);
-            _context.JoinerContext = null;
+            _joiner = null;
         }
         return entry;
     }
+
+    /// <summary>Queues <paramref name="d"/> on the coroutine's loop, to run in this coroutine. Safe from any thread.</summary>
+    /// <param name="d">The callback.</param>
+    /// <param name="state">Its argument.</param>
+    public override void Post(SendOrPostCallback d, object? state) => _loop.PostCallbackFromAnyThread(d, state, this);
+
+    /// <summary>Runs <paramref name="d"/> on the coroutine's loop in this coroutine and waits for it (inline on the loop thread).</summary>
+    /// <param name="d">The callback.</param>
+    /// <param name="state">Its argument.</param>
+    public override void Send(SendOrPostCallback d, object? state) => LoopSynchronizationContext.SendOnLoop(_loop, d, state, this);
+
+    /// <summary>Returns this coroutine: a copy would be the same context.</summary>
+    /// <returns>This coroutine.</returns>
+    public override SynchronizationContext CreateCopy() => this;
 
     void IWaitOwner<bool>.OnWaiterAbandoned(Waiter<bool> waiter)
     {
@@ -364,9 +387,9 @@ public partial class Coroutine : IWaitOwner<bool>
     private void RunContinuations()
     {
         var entries = _continuations;
-        var context = _context?.JoinerContext;
+        var context = _joiner;
         _continuations = null;
-        if (context is not null) _context!.JoinerContext = null;
+        if (context is not null) _joiner = null;
         if (entries is List<object> list)
         {
             foreach (var entry in list) Resume(entry, null);
@@ -377,7 +400,7 @@ public partial class Coroutine : IWaitOwner<bool>
         }
     }
 
-    private void Resume(object entry, CoroutineSynchronizationContext? context)
+    private void Resume(object entry, Coroutine? context)
     {
         switch (entry)
         {
@@ -448,11 +471,11 @@ public partial class Coroutine : IWaitOwner<bool>
     }
 
     /// <summary>An awaiter of this loop, other than the first, with the coroutine it resumes.</summary>
-    private sealed class ContextContinuation(Action continuation, CoroutineSynchronizationContext context)
+    private sealed class ContextContinuation(Action continuation, Coroutine context)
     {
         public Action Continuation => continuation;
 
-        public CoroutineSynchronizationContext Context => context;
+        public Coroutine Context => context;
     }
 
     /// <summary>An awaiter from another thread or loop: resumed on its own context, not on this loop.</summary>

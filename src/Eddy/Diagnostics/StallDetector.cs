@@ -98,7 +98,7 @@ internal sealed class StallDetector : IDisposable
     {
         // The step is still running (it is the one stalling), so the loop's running coroutine is
         // its coroutine; read from this thread it is a diagnostic hint, not a synchronised value.
-        var step = AsyncStack.DescribeStep(callback, state, _loop.RunningContext?.Coroutine);
+        var step = AsyncStack.DescribeStep(callback, state, _loop.RunningCoroutine);
         _loop.Logger.LogWarning(
             "Loop {Loop} has been blocked for more than {Blocked:F0} ms by one step of {Coroutine}, in {Method}. " +
             "Every other coroutine and connection on this loop waits meanwhile. Move blocking or CPU-heavy work to " +

@@ -52,7 +52,7 @@ public sealed partial class EventLoop : IDisposable
     private bool _disposed;
     private int _externalWaits;
     private int _busyTurns;
-    private CoroutineSynchronizationContext? _runningContext;
+    private Coroutine? _runningCoroutine;
     private object?[] _waiterPools = new object?[4];
 
     /// <summary>Creates a loop; it runs when <see cref="RunUntilComplete{T}(Func{Task{T}})"/> or <see cref="RunForever"/> is called.</summary>
@@ -110,28 +110,28 @@ public sealed partial class EventLoop : IDisposable
     internal bool TracksCurrentCoroutine { get; }
 
     /// <summary>The context of the coroutine whose step runs now, or null (a callback, or not tracked). Loop thread only.</summary>
-    internal CoroutineSynchronizationContext? RunningContext => _runningContext;
+    internal Coroutine? RunningCoroutine => _runningCoroutine;
 
     /// <summary>
     /// The context to resume the calling code in: the running coroutine's when called from the
     /// loop thread, null otherwise (the caller then is no coroutine of this loop).
     /// </summary>
-    internal CoroutineSynchronizationContext? CallerContext
+    internal Coroutine? CallerCoroutine
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _runningContext is { } context && IsOnLoopThread ? context : null;
+        get => _runningCoroutine is { } context && IsOnLoopThread ? context : null;
     }
 
     /// <summary>
     /// Runs <paramref name="action"/> as if in <paramref name="context"/>'s coroutine (a predicate
     /// a loop callback evaluates for it), then goes back to the running step's context.
     /// </summary>
-    internal TResult RunAs<TState, TResult>(CoroutineSynchronizationContext? context, Func<TState, TResult> action, TState state)
+    internal TResult RunAs<TState, TResult>(Coroutine? context, Func<TState, TResult> action, TState state)
     {
-        var saved = _runningContext;
-        _runningContext = context;
+        var saved = _runningCoroutine;
+        _runningCoroutine = context;
         try { return action(state); }
-        finally { _runningContext = saved; }
+        finally { _runningCoroutine = saved; }
     }
 
     internal IPoller Poller => _poller;
@@ -243,7 +243,7 @@ public sealed partial class EventLoop : IDisposable
         }
         finally
         {
-            _runningContext = null;
+            _runningCoroutine = null;
             main?.MarkObserved(); // its outcome goes to the caller of Run
             // A Stop() that came before this run started is honoured by it (a LoopGroup disposed
             // at once must not hang); one that ended this run is used up.
@@ -361,12 +361,12 @@ public sealed partial class EventLoop : IDisposable
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void RunStep(object callback, object? state, CoroutineSynchronizationContext? context)
+    private void RunStep(object callback, object? state, Coroutine? context)
     {
         _stallDetector?.BeginQueuedStep();
         // A step of a coroutine runs in its context, so that what it awaits captures it; a plain
         // callback in the loop's.
-        if (context != _runningContext) Install(context);
+        if (context != _runningCoroutine) Install(context);
         try
         {
             if (callback is Action<object?> action) action(state);
@@ -386,16 +386,16 @@ public sealed partial class EventLoop : IDisposable
     /// puts it back before it returns.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Install(CoroutineSynchronizationContext? context)
+    private void Install(Coroutine? context)
     {
-        _runningContext = context;
+        _runningCoroutine = context;
         SynchronizationContext.SetSynchronizationContext(context ?? SynchronizationContext);
     }
 
     /// <summary>Back to no coroutine and the loop's context, for what runs between steps (I/O, timers, the next turn).</summary>
     private void LeaveSteps()
     {
-        if (_runningContext is not null) Install(null);
+        if (_runningCoroutine is not null) Install(null);
     }
 
     /// <summary>The queued step running now, as the stall detector's thread sees it.</summary>
@@ -413,7 +413,7 @@ public sealed partial class EventLoop : IDisposable
     /// Queues a callback from the loop thread without allocating. Callers must be on the loop thread.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void Post(Action<object?> callback, object? state, CoroutineSynchronizationContext? context = null)
+    internal void Post(Action<object?> callback, object? state, Coroutine? context = null)
     {
         Debug.Assert(IsOnLoopThread || !IsRunning, "Post is for the loop thread; use PostFromAnyThread.");
         _ready.Enqueue(callback, state, context);
@@ -421,20 +421,20 @@ public sealed partial class EventLoop : IDisposable
 
     /// <summary>Queues a callback from any thread, waking the loop if it sleeps; <paramref name="context"/> is the coroutine it resumes, if any.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void PostFromAnyThread(Action<object?> callback, object? state, CoroutineSynchronizationContext? context = null)
+    internal void PostFromAnyThread(Action<object?> callback, object? state, Coroutine? context = null)
     {
         if (IsOnLoopThread) _ready.Enqueue(callback, state, context);
         else EnqueueFromOtherThread(callback, state, context);
     }
 
     /// <summary>Queues a <see cref="SendOrPostCallback"/> from any thread (the synchronization contexts' path).</summary>
-    internal void PostCallbackFromAnyThread(SendOrPostCallback callback, object? state, CoroutineSynchronizationContext? context)
+    internal void PostCallbackFromAnyThread(SendOrPostCallback callback, object? state, Coroutine? context)
     {
         if (IsOnLoopThread) _ready.Enqueue(callback, state, context);
         else EnqueueFromOtherThread(callback, state, context);
     }
 
-    private void EnqueueFromOtherThread(object callback, object? state, CoroutineSynchronizationContext? context)
+    private void EnqueueFromOtherThread(object callback, object? state, Coroutine? context)
     {
         _incoming.Enqueue(callback, state, context);
         Interlocked.MemoryBarrier();

@@ -1,3 +1,4 @@
+using Eddy.Coroutines;
 namespace Eddy.Loop;
 
 /// <summary>
@@ -14,7 +15,7 @@ internal sealed class IncomingQueue
 
     public int Count => _count;
 
-    public void Enqueue(object callback, object? state, CoroutineSynchronizationContext? context)
+    public void Enqueue(object callback, object? state, Coroutine? context)
     {
         lock (_lock)
         {

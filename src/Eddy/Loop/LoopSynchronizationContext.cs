@@ -1,3 +1,4 @@
+using Eddy.Coroutines;
 namespace Eddy.Loop;
 
 /// <summary>
@@ -15,7 +16,7 @@ internal sealed class LoopSynchronizationContext(EventLoop loop) : Synchronizati
     /// Runs <paramref name="d"/> on <paramref name="loop"/> and waits for it (inline on the loop's
     /// thread): the Send of this context and of the coroutines' contexts.
     /// </summary>
-    internal static void SendOnLoop(EventLoop loop, SendOrPostCallback d, object? state, CoroutineSynchronizationContext? context)
+    internal static void SendOnLoop(EventLoop loop, SendOrPostCallback d, object? state, Coroutine? context)
     {
         if (loop.IsOnLoopThread)
         {

@@ -1,3 +1,4 @@
+using Eddy.Coroutines;
 using System.Runtime.CompilerServices;
 
 namespace Eddy.Loop;
@@ -15,7 +16,7 @@ internal sealed class ReadyQueue
     {
         public object Callback;   // Action<object?> or SendOrPostCallback
         public object? State;
-        public CoroutineSynchronizationContext? Context;
+        public Coroutine? Context;
     }
 
     private Item[] _items = new Item[256];
@@ -25,7 +26,7 @@ internal sealed class ReadyQueue
     public int Count => _count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Enqueue(object callback, object? state, CoroutineSynchronizationContext? context = null)
+    public void Enqueue(object callback, object? state, Coroutine? context = null)
     {
         if (_count == _items.Length) Grow();
         ref Item slot = ref _items[(_head + _count) & (_items.Length - 1)];
@@ -36,7 +37,7 @@ internal sealed class ReadyQueue
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Dequeue(out object callback, out object? state, out CoroutineSynchronizationContext? context)
+    public void Dequeue(out object callback, out object? state, out Coroutine? context)
     {
         ref Item slot = ref _items[_head];
         callback = slot.Callback;
@@ -53,7 +54,7 @@ internal sealed class ReadyQueue
     /// (<see cref="PeekFromOtherThread"/>). <see cref="DropHead"/> takes it afterwards.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void PeekHead(out object callback, out object? state, out CoroutineSynchronizationContext? context)
+    public void PeekHead(out object callback, out object? state, out Coroutine? context)
     {
         ref Item slot = ref _items[_head];
         callback = slot.Callback;

@@ -1,3 +1,4 @@
+using Eddy.Coroutines;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
@@ -40,7 +41,7 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
     private bool _awaited; // OnCompleted was called for this wait (_continuation may be the last wait's)
     // The coroutine that awaits (null outside one): resumed in its context even when the await
     // asked for none, so that Coroutine.Current stays right after ConfigureAwait(false).
-    private CoroutineSynchronizationContext? _context;
+    private Coroutine? _context;
     private CancellationTokenRegistration _registration;
 
     /// <summary>Links of the owner's wait list.</summary>
@@ -230,7 +231,7 @@ internal sealed class Waiter<T> : TimerNode, IValueTaskSource<T>, IValueTaskSour
         // (see Recycle), it need not be written again.
         if (!ReferenceEquals(_continuation, continuation)) _continuation = continuation;
         _awaited = true;
-        _context = _loop.CallerContext;
+        _context = _loop.CallerCoroutine;
         _withoutContext = (flags & ValueTaskSourceOnCompletedFlags.UseSchedulingContext) == 0;
         if (_completed) Schedule();
     }

@@ -535,7 +535,7 @@ public class TlsTests(ITestOutputHelper output)
             {
                 Note(where);
                 var context = SynchronizationContext.Current;
-                Assert.True(context == loop.SynchronizationContext || (context is CoroutineSynchronizationContext c && c.Coroutine.Loop == loop),
+                Assert.True(context == loop.SynchronizationContext || (context is Coroutine c && c.Loop == loop),
                     $"{where} resumed under {context?.GetType().Name ?? "no context"}");
             }
             var tls = ServerTls();
