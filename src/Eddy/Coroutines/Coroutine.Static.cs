@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Eddy.Loop;
 
 namespace Eddy.Coroutines;
@@ -30,6 +31,36 @@ public partial class Coroutine
     /// <param name="name">A name for diagnostics.</param>
     /// <returns>Its handle.</returns>
     public static Coroutine<T> Spawn<T>(Func<CancellationToken, Task<T>> body, string? name = null) => EventLoop.Current.Spawn(body, name);
+
+    /// <summary>Spawns a coroutine running an async lambda on the current loop; see <see cref="EventLoop.Spawn(Func{CoroutineBody}, string?)"/>.</summary>
+    /// <param name="body">The coroutine's code.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>Its handle.</returns>
+    [OverloadResolutionPriority(1)]
+    public static Coroutine Spawn(Func<CoroutineBody> body, string? name = null) => EventLoop.Current.Spawn(body, name);
+
+    /// <summary>Spawns a coroutine running an async lambda that receives its cancellation token, on the current loop.</summary>
+    /// <param name="body">The coroutine's code.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>Its handle.</returns>
+    [OverloadResolutionPriority(1)]
+    public static Coroutine Spawn(Func<CancellationToken, CoroutineBody> body, string? name = null) => EventLoop.Current.Spawn(body, name);
+
+    /// <summary>Spawns a coroutine running an async lambda with a result, on the current loop.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="body">The coroutine's code.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>Its handle.</returns>
+    [OverloadResolutionPriority(1)]
+    public static Coroutine<T> Spawn<T>(Func<CoroutineBody<T>> body, string? name = null) => EventLoop.Current.Spawn(body, name);
+
+    /// <summary>Spawns a coroutine running an async lambda with a result that receives its cancellation token, on the current loop.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="body">The coroutine's code.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>Its handle.</returns>
+    [OverloadResolutionPriority(1)]
+    public static Coroutine<T> Spawn<T>(Func<CancellationToken, CoroutineBody<T>> body, string? name = null) => EventLoop.Current.Spawn(body, name);
 
     /// <summary>
     /// Suspends the calling coroutine for <paramref name="delay"/> on the loop's clock (asyncio.sleep,
@@ -185,5 +216,8 @@ public readonly struct YieldAwaitable
 
         /// <inheritdoc/>
         public void UnsafeOnCompleted(Action continuation) => _loop.PostFromAnyThread(Invoke, continuation, _loop.CallerCoroutine);
+
+        /// <summary>Queues <paramref name="coroutine"/>'s next step instead of a continuation delegate.</summary>
+        internal void ResumeWhenDone(Coroutine coroutine) => _loop.PostFromAnyThread(Coroutine.StepCallback, coroutine, coroutine.Context);
     }
 }

@@ -246,6 +246,18 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
         }, (this, foreign));
     }
 
+    /// <summary>A coroutine's async lambda awaits this one: resume its next step when this finishes.</summary>
+    internal void ResumeWhenDone(Coroutine awaiting)
+    {
+        if (!_loop.IsOnLoopThread || awaiting._loop != _loop)
+        {
+            OnAwaiterCompleted(awaiting.StepAction);
+            return;
+        }
+        if (IsCompleted) _loop.Post(StepCallback, awaiting, awaiting.Context);
+        else AddContinuation(awaiting);
+    }
+
     private void RunOnLoop(Action<object?> action, object? state)
     {
         if (_loop.IsOnLoopThread || !_loop.IsRunning) action(state);
@@ -302,14 +314,17 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
         _state = CoroutineState.Running;
         // The loop runs this step in the coroutine's context (EventLoop.Start queued it so), which
         // makes the coroutine current for the body.
+        var body = (Delegate)_bodyOrTask!;
+        _bodyOrTask = null;
         Task? task;
         try
         {
-            task = InvokeBody((Delegate)_bodyOrTask!);
+            if (TryStartStateMachine(body)) return;
+            task = InvokeBody(body);
         }
         catch (Exception e)
         {
-            Finish(e is OperationCanceledException ? CoroutineState.Canceled : CoroutineState.Faulted, e);
+            if (!IsCompleted) Finish(e is OperationCanceledException ? CoroutineState.Canceled : CoroutineState.Faulted, e);
             return;
         }
         if (task is null)
@@ -405,6 +420,7 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
         switch (entry)
         {
             case Action action: _loop.Post(InvokeAction, action, context); break;
+            case Coroutine awaiting: _loop.Post(StepCallback, awaiting, awaiting.Context); break;
             case ContextContinuation resumed: _loop.Post(InvokeAction, resumed.Continuation, resumed.Context); break;
             case Waiter<bool> waiter: waiter.TrySetResult(true); break;
             case CompletionCallback callback: _loop.Post(CompletionCallback.Run, callback); break;
@@ -443,6 +459,7 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
     {
         CoroutineState.Pending => "not started",
         CoroutineState.Running when _bodyOrTask is Task task => AsyncStack.Describe(task),
+        CoroutineState.Running when _bodyOrTask is IAsyncStateMachine machine => AsyncStack.Describe(machine),
         CoroutineState.Running => "running",
         _ => _state.ToString().ToLowerInvariant(),
     };
@@ -538,6 +555,30 @@ public sealed class Coroutine<T> : Coroutine
     {
         if (task is Task<T> typed) _value = typed.Result;
     }
+
+    /// <summary>Stores the result an async lambda returned (its builder calls this).</summary>
+    internal void SetValue(T value) => _value = value;
+
+    private protected override bool TryStartStateMachine(Delegate body)
+    {
+        CoroutineBody<T> result;
+        switch (body)
+        {
+            case Func<CoroutineBody<T>> plain:
+                SetStarting(this);
+                result = plain();
+                break;
+            case Func<CancellationToken, CoroutineBody<T>> withToken:
+                var token = BodyToken();
+                SetStarting(this);
+                result = withToken(token);
+                break;
+            default:
+                return base.TryStartStateMachine(body);
+        }
+        CheckBuiltBy(result.Coroutine);
+        return true;
+    }
 }
 
 /// <summary>Awaits a <see cref="Coroutine"/>.</summary>
@@ -558,6 +599,9 @@ public readonly struct CoroutineAwaiter : ICriticalNotifyCompletion
 
     /// <inheritdoc/>
     public void UnsafeOnCompleted(Action continuation) => _coroutine.OnAwaiterCompleted(continuation);
+
+    /// <summary>Resumes <paramref name="coroutine"/>'s async lambda when this one finishes (no delegate needed).</summary>
+    internal void ResumeWhenDone(Coroutine coroutine) => _coroutine.ResumeWhenDone(coroutine);
 }
 
 /// <summary>Awaits a <see cref="Coroutine{T}"/>.</summary>
@@ -580,4 +624,5 @@ public readonly struct CoroutineAwaiter<T> : ICriticalNotifyCompletion
 
     /// <inheritdoc/>
     public void UnsafeOnCompleted(Action continuation) => _coroutine.OnAwaiterCompleted(continuation);
+
 }

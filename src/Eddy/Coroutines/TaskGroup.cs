@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using Eddy.Loop;
 
@@ -102,6 +103,36 @@ public sealed class TaskGroup : IAsyncDisposable
     /// <param name="name">A name for diagnostics.</param>
     /// <returns>The child's handle.</returns>
     public Coroutine<T> Spawn<T>(Func<Task<T>> body, string? name = null) => Add(new Coroutine<T>(_loop, Checked(body), name, this));
+
+    /// <summary>Spawns a child running an async lambda (run without a Task of its own; see <see cref="CoroutineBody"/>).</summary>
+    /// <param name="body">The child's code; its token is cancelled when the group cancels.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>The child's handle.</returns>
+    [OverloadResolutionPriority(1)]
+    public Coroutine Spawn(Func<CancellationToken, CoroutineBody> body, string? name = null) => Add(new Coroutine(_loop, Checked(body), name, this));
+
+    /// <summary>Spawns a child running an async lambda with a result.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="body">The child's code; its token is cancelled when the group cancels.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>The child's handle.</returns>
+    [OverloadResolutionPriority(1)]
+    public Coroutine<T> Spawn<T>(Func<CancellationToken, CoroutineBody<T>> body, string? name = null) => Add(new Coroutine<T>(_loop, Checked(body), name, this));
+
+    /// <summary>Spawns a child running an async lambda that takes no token.</summary>
+    /// <param name="body">The child's code.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>The child's handle.</returns>
+    [OverloadResolutionPriority(1)]
+    public Coroutine Spawn(Func<CoroutineBody> body, string? name = null) => Add(new Coroutine(_loop, Checked(body), name, this));
+
+    /// <summary>Spawns a child running an async lambda with a result that takes no token.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="body">The child's code.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>The child's handle.</returns>
+    [OverloadResolutionPriority(1)]
+    public Coroutine<T> Spawn<T>(Func<CoroutineBody<T>> body, string? name = null) => Add(new Coroutine<T>(_loop, Checked(body), name, this));
 
     /// <summary>Cancels every child (and children spawned later). Leaving the group then throws nothing for them.</summary>
     public void Cancel()

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading.Tasks.Sources;
@@ -21,19 +22,28 @@ internal static class AsyncStack
     /// <summary>Names the coroutine and the method a loop step belongs to.</summary>
     public static (string Coroutine, string Method) DescribeStep(object? callback, object? state, Coroutine? running)
     {
-        if (state is Coroutine starting) return (Quote(starting), "its start");
         object? box = state is Action action ? action.Target : state;
         box ??= (callback as Delegate)?.Target;
+        if (box is Coroutine coroutineStep)
+        {
+            // A coroutine running its own async lambda: its start, or a later step of the lambda.
+            return coroutineStep.StateMachine is { } lambda && !ReferenceEquals(callback, Coroutine.StartCallback)
+                ? (Quote(coroutineStep), MethodName(lambda.GetType()))
+                : (Quote(coroutineStep), "its start");
+        }
         if (box is null || StateMachineOf(box) is not { } machine) return ("an unknown coroutine", DescribeDelegate(callback));
         var coroutine = running;
         return (coroutine is null ? "code outside any coroutine" : Quote(coroutine), MethodName(machine.GetType()));
     }
 
-    /// <summary>The chain of awaits a task (an async method's) is suspended in, outermost first.</summary>
-    public static string Describe(Task task)
+    /// <summary>
+    /// The chain of awaits a task (an async method's) or a coroutine's async lambda is suspended
+    /// in, outermost first.
+    /// </summary>
+    public static string Describe(object taskOrStateMachine)
     {
         var text = new StringBuilder();
-        object? current = task;
+        object? current = taskOrStateMachine;
         for (int depth = 0; depth < MaxDepth && current is not null; depth++)
         {
             if (text.Length > 0) text.Append(" -> ");
@@ -49,6 +59,10 @@ internal static class AsyncStack
                     text.Append("waiting on ").Append(wait);
                     return text.ToString();
                 case Task t when StateMachineOf(t) is { } machine:
+                    text.Append(MethodName(machine.GetType()));
+                    current = AwaitedBy(machine);
+                    break;
+                case IAsyncStateMachine machine:
                     text.Append(MethodName(machine.GetType()));
                     current = AwaitedBy(machine);
                     break;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Eddy.Coroutines;
 
 namespace Eddy.Loop;
@@ -29,6 +30,41 @@ public sealed partial class EventLoop
     /// <param name="name">A name for diagnostics.</param>
     /// <returns>Its handle.</returns>
     public Coroutine<T> Spawn<T>(Func<CancellationToken, Task<T>> body, string? name = null) => Start(new Coroutine<T>(this, Checked(body), name, null));
+
+    // The CoroutineBody overloads take every async lambda (their priority settles the tie with
+    // Func<Task>, to which an async lambda converts as well): the coroutine then runs the lambda's
+    // state machine itself, with no Task. Delegates and method groups returning a Task keep the
+    // overloads above.
+
+    /// <summary>Spawns a coroutine running an async lambda; see <see cref="Spawn(Func{Task}, string?)"/>.</summary>
+    /// <param name="body">The coroutine's code: an async lambda, which the coroutine runs without a Task of its own.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>Its handle.</returns>
+    [OverloadResolutionPriority(1)]
+    public Coroutine Spawn(Func<CoroutineBody> body, string? name = null) => Start(new Coroutine(this, Checked(body), name, null));
+
+    /// <summary>Spawns a coroutine running an async lambda that receives its cancellation token.</summary>
+    /// <param name="body">The coroutine's code; its token is cancelled by <see cref="Coroutine.Cancel"/>.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>Its handle.</returns>
+    [OverloadResolutionPriority(1)]
+    public Coroutine Spawn(Func<CancellationToken, CoroutineBody> body, string? name = null) => Start(new Coroutine(this, Checked(body), name, null));
+
+    /// <summary>Spawns a coroutine running an async lambda with a result.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="body">The coroutine's code.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>Its handle; <see cref="Coroutine{T}.Value"/> holds the result once it finished.</returns>
+    [OverloadResolutionPriority(1)]
+    public Coroutine<T> Spawn<T>(Func<CoroutineBody<T>> body, string? name = null) => Start(new Coroutine<T>(this, Checked(body), name, null));
+
+    /// <summary>Spawns a coroutine running an async lambda with a result that receives its cancellation token.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="body">The coroutine's code.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>Its handle.</returns>
+    [OverloadResolutionPriority(1)]
+    public Coroutine<T> Spawn<T>(Func<CancellationToken, CoroutineBody<T>> body, string? name = null) => Start(new Coroutine<T>(this, Checked(body), name, null));
 
     internal TCoroutine Start<TCoroutine>(TCoroutine coroutine) where TCoroutine : Coroutine
     {
