@@ -29,6 +29,7 @@ internal static class AllocMode
         using (var host = new LoopHost())
         {
             Measure(host, "SpawnJoin sync (spawn+join)", ops, EddySpawnJoin.Sync);
+            Measure(host, "SpawnJoin sync, async lambda (spawn+join)", ops, EddySpawnJoin.SyncLambda);
             Measure(host, "SpawnJoin yield (spawn+join)", ops, EddySpawnJoin.Yield);
             Measure(host, "SpawnJoin yield floor (await async method)", ops, EddySpawnJoin.AsyncMethodYield);
             var queue = host.Run(static _ => Task.FromResult(new EddyQueuePingPong(asyncPut: false)));

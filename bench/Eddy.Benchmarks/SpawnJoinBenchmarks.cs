@@ -7,7 +7,8 @@ namespace Eddy.Benchmarks;
 
 /// <summary>
 /// Spawn a coroutine and await it, per operation. Two bodies: one that completes synchronously
-/// (category <c>sync</c>) and one that yields once before completing (category <c>yield</c>).
+/// (category <c>sync</c>; as a delegate returning a Task, and as an async lambda, which runs on the
+/// coroutine's own builder) and one async lambda that yields once before completing (category <c>yield</c>).
 /// Baseline: <c>await Task.Run(body)</c> of the same body, the stock .NET way to start concurrent
 /// work. Floor: awaiting a plain <c>async Task</c> method with the same body, with no scheduling
 /// of a new unit of work at all.
@@ -37,6 +38,9 @@ public class SpawnJoin
 
     [Benchmark(Description = "Eddy: loop.Spawn + await", OperationsPerInvoke = Ops.PerInvoke), BenchmarkCategory("sync")]
     public int Eddy_Sync() => _host.Run(static _ => EddySpawnJoin.Sync(Ops.PerInvoke));
+
+    [Benchmark(Description = "Eddy: loop.Spawn(async lambda) + await", OperationsPerInvoke = Ops.PerInvoke), BenchmarkCategory("sync")]
+    public int Eddy_SyncLambda() => _host.Run(static _ => EddySpawnJoin.SyncLambda(Ops.PerInvoke));
 
     [Benchmark(Description = "Eddy: loop.Spawn + await, TrackCurrentCoroutine off", OperationsPerInvoke = Ops.PerInvoke), BenchmarkCategory("sync")]
     public int Eddy_Sync_Untracked() => _untracked.Run(static _ => EddySpawnJoin.Sync(Ops.PerInvoke));
@@ -74,6 +78,20 @@ internal static class EddySpawnJoin
         for (int i = 0; i < n; i++)
         {
             var c = loop.Spawn(static () => Task.CompletedTask);
+            await c;
+        }
+        return n;
+    }
+
+    /// <summary>The same body written as an async lambda, as coroutines usually are: it runs on the coroutine's own builder.</summary>
+    public static async Task<int> SyncLambda(int n)
+    {
+        var loop = EventLoop.Current;
+        for (int i = 0; i < n; i++)
+        {
+#pragma warning disable CS1998 // a body that completes at once is the point here
+            var c = loop.Spawn(static async () => { });
+#pragma warning restore CS1998
             await c;
         }
         return n;

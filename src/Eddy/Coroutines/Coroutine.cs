@@ -40,14 +40,15 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
     // The body (a delegate) until it starts, then the Task it returned until it ends: one field,
     // because every byte of a coroutine counts when a server spawns one per request.
     private object? _bodyOrTask;
-    private CancellationTokenSource? _cts;
     private object? _continuations;
-    private Exception? _exception;
-    private Observers? _observers;
+    // What few coroutines need (a token source, a failure, a Task for outside code), in one object
+    // made on demand, so that the common coroutine is smaller.
+    private Extras? _extras;
     private volatile CoroutineState _state;
     private bool _cancelRequested;
 
-    internal Coroutine? LiveNext, LivePrev;
+    /// <summary>Its slot in the loop's <see cref="CoroutineRegistry"/> while alive; -1 otherwise.</summary>
+    internal int RegistrySlot = -1;
 
     internal Coroutine(EventLoop loop, Delegate body, string? name, TaskGroup? group)
     {
@@ -111,7 +112,7 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
         get
         {
             if (IsCompleted) MarkObserved();
-            return _exception;
+            return _extras?.Exception;
         }
     }
 
@@ -124,12 +125,13 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
         get
         {
             _loop.AssertOnLoopThread();
-            if (_cts is null)
+            var extras = GetExtras();
+            if (extras.CancellationSource is null)
             {
-                _cts = new CancellationTokenSource();
-                if (_cancelRequested) _cts.Cancel();
+                extras.CancellationSource = new CancellationTokenSource();
+                if (_cancelRequested) extras.CancellationSource.Cancel();
             }
-            return _cts.Token;
+            return extras.CancellationSource.Token;
         }
     }
 
@@ -151,7 +153,7 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
             Finish(CoroutineState.Canceled, new OperationCanceledException($"Coroutine '{Name}' was cancelled before it started."));
             return;
         }
-        try { _cts?.Cancel(); }
+        try { _extras?.CancellationSource?.Cancel(); }
         catch (AggregateException e)
         {
             _loop.Logger.LogError(e, "A cancellation callback of coroutine {Coroutine} threw.", Name);
@@ -194,7 +196,7 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
     /// <returns>The task.</returns>
     public Task AsTask()
     {
-        var observers = Volatile.Read(ref _observers) ?? Interlocked.CompareExchange(ref _observers, new Observers(), null) ?? _observers!;
+        var observers = GetExtras();
         var source = observers.CompletionSource;
         if (source is not null) return source.Task;
         source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -204,7 +206,7 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
         {
             var self = (Coroutine)state!;
             if (self.IsCompleted) self.CompleteSource();
-            else self.AddContinuation(self._observers!.CompletionSource!);
+            else self.AddContinuation(self._extras!.CompletionSource!);
         }, this);
         return source.Task;
     }
@@ -218,7 +220,7 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
     {
         if (!IsCompleted) throw new InvalidOperationException($"Coroutine '{Name}' has not finished yet; await it or JoinAsync it first.");
         MarkObserved();
-        if (_exception is not null) ExceptionDispatchInfo.Capture(_exception).Throw();
+        if (_extras?.Exception is { } exception) ExceptionDispatchInfo.Capture(exception).Throw();
     }
 
     /// <summary>Called by awaiters from any thread; resumes them on their own context.</summary>
@@ -389,12 +391,12 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
 
     private void Finish(CoroutineState state, Exception? exception)
     {
-        _exception = exception;
+        if (exception is not null) GetExtras().Exception = exception;
         _state = state;
         _bodyOrTask = null;
         _loop.Coroutines.Remove(this);
-        if (state == CoroutineState.Faulted && _continuations is null && Group is null && _observers?.CompletionSource is null)
-            (_observers ??= new Observers()).Unobserved = _loop.Coroutines.TrackUnobserved(this, exception!);
+        if (state == CoroutineState.Faulted && _continuations is null && Group is null && _extras!.CompletionSource is null)
+            _extras.Unobserved = _loop.Coroutines.TrackUnobserved(this, exception!);
         Group?.OnChildCompleted(this);
         RunContinuations();
     }
@@ -431,20 +433,20 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
 
     private void CompleteSource()
     {
-        var source = _observers!.CompletionSource!;
+        var source = _extras!.CompletionSource!;
         switch (_state)
         {
             case CoroutineState.Succeeded: source.TrySetResult(); break;
             case CoroutineState.Canceled: source.TrySetCanceled(); break;
-            default: MarkObserved(); source.TrySetException(_exception!); break;
+            default: MarkObserved(); source.TrySetException(_extras.Exception!); break;
         }
     }
 
     internal void MarkObserved()
     {
-        var unobserved = _observers?.Unobserved;
+        var unobserved = _extras?.Unobserved;
         if (unobserved is null) return;
-        _observers!.Unobserved = null;
+        _extras!.Unobserved = null;
         unobserved.Dismiss();
     }
 
@@ -464,9 +466,15 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
         _ => _state.ToString().ToLowerInvariant(),
     };
 
-    /// <summary>The rarely needed parts: a Task for outside code, and a pending unobserved-failure report.</summary>
-    private sealed class Observers
+    /// <summary>Gets the extras, making them once; safe from any thread (AsTask may race the loop).</summary>
+    private Extras GetExtras() =>
+        Volatile.Read(ref _extras) ?? Interlocked.CompareExchange(ref _extras, new Extras(), null) ?? _extras!;
+
+    /// <summary>The rarely needed parts: a token source, the failure, a Task for outside code, a pending unobserved-failure report.</summary>
+    private sealed class Extras
     {
+        public CancellationTokenSource? CancellationSource;
+        public Exception? Exception;
         public TaskCompletionSource? CompletionSource;
         public UnobservedFailure? Unobserved;
     }
