@@ -146,13 +146,14 @@ internal static class AsyncStack
 
     /// <summary>
     /// Reads the compiler's names: <c>&lt;RunAsync&gt;d__3</c> (a method), <c>&lt;&lt;Main&gt;$&gt;g__Inner|0_1&gt;d</c>
-    /// (a local function) and <c>&lt;&lt;Main&gt;b__0_0&gt;d</c> (a lambda inside Main).
+    /// (a local function) and <c>&lt;&lt;Main&gt;b__0_0&gt;d</c> or <c>&lt;&lt;&lt;Main&gt;$&gt;b__0_0&gt;d</c>
+    /// (a lambda inside Main, or inside top-level statements).
     /// </summary>
     private static string MethodNameOf(string name)
     {
         var local = Regex.Match(name, @"g__(?<name>[^|]+)\|");
         if (local.Success) return local.Groups["name"].Value;
-        var lambda = Regex.Match(name, @"^<<(?<outer>[^<>$]+)>\$?>b__");
+        var lambda = Regex.Match(name, @"^<+(?<outer>[^<>$]+)>\$?>?b__");
         if (lambda.Success) return $"a lambda in {lambda.Groups["outer"].Value}";
         var method = Regex.Match(name, @"^<(?<name>[^<>]+)>d__");
         return method.Success ? method.Groups["name"].Value : name;
