@@ -488,6 +488,9 @@ public sealed partial class EventLoop : IDisposable
 
     internal void RemoveTimer(TimerNode node) => _timers.Remove(node);
 
+    /// <summary>Timers scheduled now (sleeps included), for tests and diagnostics. Loop thread only.</summary>
+    internal int TimerCount => _timers.Count;
+
     /// <summary>
     /// Resumes <paramref name="continuation"/> at <paramref name="due"/> (a sleep), in the calling
     /// coroutine's context: no object per sleep, the timer queue holds both. From another thread
