@@ -96,13 +96,14 @@ internal sealed class TimerBucket
             Array.Resize(ref Entries, Math.Max(kept * 2, InitialCapacity));
     }
 
-    /// <summary>Readies a bucket for another key (its entries are all empty by now).</summary>
-    internal void Reset(long key, int maxKeptCapacity)
+    /// <summary>Readies an emptied bucket for the pool, giving up an array larger than <paramref name="maxKeptCapacity"/>.</summary>
+    internal void Reset(int maxKeptCapacity)
     {
-        Debug.Assert(Live == 0, "Only an empty bucket is reused.");
+        Debug.Assert(Live == 0, "Only an empty bucket is pooled.");
+        // Fired entries and tombstones are cleared already; this is the cheap half of a guarantee
+        // that a pooled bucket holds no continuation alive.
         if (Entries.Length > maxKeptCapacity) Entries = new Entry[InitialCapacity];
         else Array.Clear(Entries, 0, Count);
-        Key = key;
         Count = 0;
         IsFiring = false;
         HeapIndex = -1;

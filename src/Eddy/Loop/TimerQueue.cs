@@ -160,7 +160,7 @@ internal sealed class TimerQueue
             }
             _firing[_firingBucket++] = null!;
             _firingEntry = 0;
-            bucket.Live = 0; // every entry is fired or a tombstone by now
+            Debug.Assert(bucket.Live == 0, "Every entry of a fired bucket is fired or a tombstone.");
             Pool(bucket);
         }
         _firingCount = 0;
@@ -225,7 +225,7 @@ internal sealed class TimerQueue
     private void Pool(TimerBucket bucket)
     {
         if (_poolCount == _pool.Length) return;
-        bucket.Reset(0, MaxPooledCapacity);
+        bucket.Reset(MaxPooledCapacity);
         _pool[_poolCount++] = bucket;
     }
 
