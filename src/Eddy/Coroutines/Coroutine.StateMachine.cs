@@ -6,7 +6,7 @@ namespace Eddy.Coroutines;
 // How a coroutine runs an async lambda compiled with CoroutineBodyBuilder: the coroutine keeps the
 // lambda's state machine (boxed once, at its first real suspension) in _bodyOrTask and runs each
 // step itself, so there is no body Task and no completion callback to allocate. Eddy's own
-// awaiters (a yield, another coroutine) queue the coroutine itself when they complete; any other awaiter
+// awaiters (a sleep, a yield, another coroutine) queue the coroutine itself when they complete; any other awaiter
 // gets one delegate per coroutine, made on first use.
 public partial class Coroutine
 {
@@ -90,7 +90,9 @@ public partial class Coroutine
         // Eddy's own awaiters queue the coroutine itself, without a delegate. The typeof tests
         // fold away when the JIT compiles this for each awaiter struct (even unoptimised), where
         // an interface test and call on the struct would box it until the method is optimised.
-        if (typeof(TAwaiter) == typeof(YieldAwaitable.Awaiter))
+        if (typeof(TAwaiter) == typeof(SleepAwaitable.Awaiter))
+            Unsafe.As<TAwaiter, SleepAwaitable.Awaiter>(ref awaiter).ResumeWhenDone(this);
+        else if (typeof(TAwaiter) == typeof(YieldAwaitable.Awaiter))
             Unsafe.As<TAwaiter, YieldAwaitable.Awaiter>(ref awaiter).ResumeWhenDone(this);
         else if (typeof(TAwaiter) == typeof(CoroutineAwaiter))
             Unsafe.As<TAwaiter, CoroutineAwaiter>(ref awaiter).ResumeWhenDone(this);

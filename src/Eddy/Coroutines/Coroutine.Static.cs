@@ -64,19 +64,26 @@ public partial class Coroutine
 
     /// <summary>
     /// Suspends the calling coroutine for <paramref name="delay"/> on the loop's clock (asyncio.sleep,
-    /// gevent.sleep). Allocates nothing in steady state.
+    /// gevent.sleep). Allocates nothing: without a cancellation token, not even a pooled waiter, so
+    /// a million sleepers cost the loop a million 16-byte timer entries.
     /// </summary>
-    /// <param name="delay">How long; zero or less lets the loop take one turn.</param>
+    /// <param name="delay">
+    /// How long, from this call; zero or less lets the loop take one turn. On the system clock the
+    /// sleep ends on a whole millisecond (rounded up, never early).
+    /// </param>
     /// <param name="cancellationToken">Ends the sleep early with <see cref="OperationCanceledException"/>.</param>
-    /// <returns>Completes on the loop thread.</returns>
-    public static ValueTask SleepAsync(TimeSpan delay, CancellationToken cancellationToken = default)
+    /// <returns>An awaitable that resumes on the loop thread; await it once (or call <see cref="SleepAwaitable.AsTask"/>).</returns>
+    /// <exception cref="InvalidOperationException">No loop runs on this thread.</exception>
+    public static SleepAwaitable SleepAsync(TimeSpan delay, CancellationToken cancellationToken = default)
     {
         var loop = EventLoop.Current;
-        var waiter = Waiter<bool>.Rent(loop, null);
-        if (!waiter.RegisterCancellation(cancellationToken)) return waiter.VoidTask;
+        long now = loop.Clock.NowTicks;
         long ticks = Math.Max(delay.Ticks, 0);
-        waiter.ArmTimer(loop.Clock.NowTicks + ticks, true);
-        return waiter.VoidTask;
+        long due = ticks > long.MaxValue - now ? long.MaxValue : now + ticks;
+        if (!cancellationToken.CanBeCanceled) return new SleepAwaitable(loop, due);
+        var waiter = Waiter<bool>.Rent(loop, null);
+        if (waiter.RegisterCancellation(cancellationToken)) waiter.ArmTimer(due, true);
+        return new SleepAwaitable(waiter);
     }
 
     /// <summary>Lets every other ready coroutine of the loop run, then resumes (asyncio.sleep(0)).</summary>
@@ -212,7 +219,7 @@ public readonly struct YieldAwaitable
         public void GetResult() { }
 
         /// <inheritdoc/>
-        public void OnCompleted(Action continuation) => _loop.PostFromAnyThread(Invoke, continuation, _loop.CallerCoroutine);
+        public void OnCompleted(Action continuation) => _loop.PostFromAnyThread(Invoke, ExecutionContextFlow.Capture(continuation), _loop.CallerCoroutine);
 
         /// <inheritdoc/>
         public void UnsafeOnCompleted(Action continuation) => _loop.PostFromAnyThread(Invoke, continuation, _loop.CallerCoroutine);

@@ -105,6 +105,7 @@ internal static class AsyncStack
     private static object? Unwrap(object value, int depth)
     {
         if (depth > 3) return null;
+        if (value is SleepAwaitable.Awaiter { IsEmpty: true }) return null; // an await that is over
         if (value is Task or Coroutine or IValueTaskSource or IDescribedWait) return value;
         var type = value.GetType();
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Waiter<>)) return value;

@@ -27,7 +27,14 @@ public sealed partial class EventLoop
     }
 
     /// <summary>Schedules <paramref name="callback"/> to run after <paramref name="delay"/> on the loop's clock (call_later).</summary>
-    /// <param name="delay">How long from now; zero or negative runs it on the next turn that fires timers.</param>
+    /// <remarks>
+    /// Timers never fire early. On the system clock they fire on whole milliseconds (the due time
+    /// rounded up, as libuv and Tokio do: the poller waits in milliseconds anyway); on a
+    /// <see cref="VirtualClock"/>, at the exact tick. Timers due together fire in the order they
+    /// were scheduled, and a timer scheduled by a timer callback fires on a later turn, even with
+    /// no delay, after the ready callbacks of this one.
+    /// </remarks>
+    /// <param name="delay">How long from now; zero or negative runs it on the loop's next turn.</param>
     /// <param name="callback">What to run.</param>
     /// <returns>A handle that can cancel the timer.</returns>
     public TimerHandle CallLater(TimeSpan delay, Action callback) => CallAt(Clock.Now + delay, callback);

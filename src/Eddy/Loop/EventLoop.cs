@@ -42,7 +42,7 @@ public sealed partial class EventLoop : IDisposable
 
     private readonly IPoller _poller;
     private readonly ReadyQueue _ready = new();
-    private readonly TimerHeap _timers = new();
+    private readonly TimerQueue _timers;
     private readonly IncomingQueue _incoming = new();
     private readonly StallDetector? _stallDetector;
     private int _sleeping;
@@ -62,6 +62,7 @@ public sealed partial class EventLoop : IDisposable
         options ??= new LoopOptions();
         Name = options.Name ?? $"loop-{Interlocked.Increment(ref s_loopCount)}";
         Clock = options.Clock ?? throw new ArgumentException("LoopOptions.Clock must not be null; use SystemClock.Instance.", nameof(options));
+        _timers = new TimerQueue(Clock);
         Logger = options.LoggerFactory?.CreateLogger("Eddy.EventLoop") ?? StandardErrorLogger.Instance;
         _poller = PollerFactory.Create(options.UsePortablePoller);
         SynchronizationContext = new LoopSynchronizationContext(this);
@@ -342,12 +343,23 @@ public sealed partial class EventLoop : IDisposable
         if (events == 0 && _incoming.Count == 0 && _ready.Count == 0) clock.TryJumpTo(_timers.NextDue);
     }
 
+    /// <summary>
+    /// Fires the timers due at the start of the turn: all of them are taken out first, so a timer
+    /// armed meanwhile (even one due at once) waits for the next turn. A sleeper's continuation
+    /// joins the ready queue, to run after the timers, as a waiter's would.
+    /// </summary>
     private void FireDueTimers()
     {
-        if (_timers.Count == 0) return;
-        long now = TurnTicks;
-        while (_timers.PopDue(now) is { } timer) RunStep(timer);
+        if (_timers.Count == 0 || !_timers.TakeDue(TurnTicks)) return;
+        while (_timers.TryTakeNext(out object target, out var context))
+        {
+            if (target is Action continuation) _ready.Enqueue(ResumeSleeper, continuation, context);
+            else if (target is Coroutine sleeper) _ready.Enqueue(Coroutine.StepCallback, sleeper, context);
+            else RunStep(Unsafe.As<TimerNode>(target));
+        }
     }
+
+    private static readonly Action<object?> ResumeSleeper = static state => ((Action)state!)();
 
     private void RunReady()
     {
@@ -476,6 +488,31 @@ public sealed partial class EventLoop : IDisposable
     }
 
     internal void RemoveTimer(TimerNode node) => _timers.Remove(node);
+
+    /// <summary>Timers scheduled now (sleeps included), for tests and diagnostics. Loop thread only.</summary>
+    internal int TimerCount => _timers.Count;
+
+    /// <summary>
+    /// Resumes <paramref name="continuation"/> at <paramref name="due"/> (a sleep), in the calling
+    /// coroutine's context: no object per sleep, the timer queue holds both. From another thread
+    /// (an awaitable awaited off the loop) the timer is armed on the loop, with no coroutine.
+    /// </summary>
+    internal void AddSleeper(Action continuation, long due)
+    {
+        if (IsOnLoopThread)
+        {
+            _timers.AddContinuation(continuation, _runningCoroutine, due);
+            return;
+        }
+        PostFromAnyThread(static s =>
+        {
+            var (loop, continuation, due) = ((EventLoop, Action, long))s!;
+            loop._timers.AddContinuation(continuation, null, due);
+        }, (this, continuation, due));
+    }
+
+    /// <summary>Resumes <paramref name="coroutine"/>'s async lambda at <paramref name="due"/> (its sleep). Loop thread only.</summary>
+    internal void AddSleeper(Coroutine coroutine, long due) => _timers.AddContinuation(coroutine, coroutine.Context, due);
 
     internal void CancelTimer(TimerNode node)
     {

@@ -17,6 +17,13 @@ public abstract class LoopClock
     internal abstract long NowTicks { get; }
 
     /// <summary>
+    /// The granularity of the loop's timers on this clock, in ticks: a timer's due time is rounded
+    /// up to a multiple of it, so that timers armed within one such slot share one bucket of the
+    /// loop's <see cref="TimerQueue"/> (and a timer never fires early).
+    /// </summary>
+    internal abstract long TimerResolutionTicks { get; }
+
+    /// <summary>
     /// Called by an idle loop whose only way forward is a timer due at <paramref name="due"/>.
     /// A clock that may skip ahead does so and returns true; a real clock returns false.
     /// </summary>
@@ -38,6 +45,13 @@ public sealed class SystemClock : LoopClock
     public static SystemClock Instance { get; } = new();
 
     private SystemClock() { }
+
+    /// <summary>
+    /// One millisecond: the poller's wait (epoll_wait) takes its timeout in whole milliseconds, so
+    /// a finer timer could not wake the loop any sooner. libuv's timers and Tokio's timer wheel
+    /// work in milliseconds too.
+    /// </summary>
+    internal override long TimerResolutionTicks => TimeSpan.TicksPerMillisecond;
 
     internal override long NowTicks
     {
@@ -89,6 +103,9 @@ public sealed class VirtualClock : LoopClock
     internal int AutoJumpThresholdMilliseconds => (int)Math.Ceiling(AutoJumpThreshold.TotalMilliseconds);
 
     internal override long NowTicks => Volatile.Read(ref _now);
+
+    /// <summary>One tick: virtual time is exact, and tests rely on a timer firing at the very tick it was set for.</summary>
+    internal override long TimerResolutionTicks => 1;
 
     /// <summary>Moves the clock forward; timers now due fire on the loop's next turn. Safe from any thread.</summary>
     /// <param name="delta">How far to move; must not be negative.</param>

@@ -1,22 +1,24 @@
 namespace Eddy.Loop;
 
 /// <summary>
-/// Something the loop's timer heap can hold: a due time and what to do then. Waiters derive from
-/// it so that a sleep or a wait with a timeout needs no object besides the waiter itself.
+/// A timer that can be cancelled: something the loop's <see cref="TimerQueue"/> holds with a due
+/// time and calls then. Waiters derive from it so that a wait with a timeout needs no object
+/// besides the waiter itself. (A plain sleep needs no node at all: see
+/// <see cref="TimerQueue.AddContinuation"/>.)
 /// </summary>
 internal abstract class TimerNode
 {
-    /// <summary>Due time in clock ticks (100 ns).</summary>
+    /// <summary>Due time in clock ticks (100 ns), as asked for (the bucket's key may be later).</summary>
     internal long Due;
 
-    /// <summary>Insertion order, so timers due at the same tick fire first-in, first-out.</summary>
-    internal long Sequence;
+    /// <summary>The bucket holding the node, or null when it is not scheduled.</summary>
+    internal TimerBucket? Bucket;
 
-    /// <summary>Position in the heap, or -1 when not scheduled.</summary>
-    internal int HeapIndex = -1;
+    /// <summary>The node's entry in <see cref="Bucket"/>, so that it leaves in O(1).</summary>
+    internal int BucketIndex;
 
-    internal bool IsScheduled => HeapIndex >= 0;
+    internal bool IsScheduled => Bucket is not null;
 
-    /// <summary>Runs on the loop thread when the timer is due; it has already left the heap.</summary>
+    /// <summary>Runs on the loop thread when the timer is due; it has already left the queue.</summary>
     internal abstract void OnTimer();
 }

@@ -341,7 +341,9 @@ public class CurrentCoroutineTrackingTests
             {
                 await ready.WaitAsync().ConfigureAwait(false);
                 var first = Here(loopThread);
-                await Coroutine.SleepAsync(TimeSpan.Zero).ConfigureAwait(false);
+                var again = new Eddy.Sync.AsyncEvent();
+                EventLoop.Current.CallSoon(again.Set);
+                await again.WaitAsync().ConfigureAwait(false);
                 Assert.Equal(first, Here(loopThread));
                 return first;
             }, "child");

@@ -53,3 +53,34 @@ public class DumpThroughWrappersTests
         Assert.Contains(dump.Split('\n'), l => l.Contains("consumer #") && l.Contains("AsyncQueue<Int32> (await foreach, empty)"));
     }
 }
+
+public class DumpOfSleepsTests
+{
+    [Fact]
+    public void Dump_shows_a_sleep_without_a_token_as_a_timer_and_forgets_a_sleep_that_is_over()
+    {
+        string dump = EventLoop.Run(async () =>
+        {
+            var done = new Eddy.Sync.AsyncEvent();
+            var sleeper = Coroutine.Spawn(SleepAsync, "sleeper");
+            var waiter = Coroutine.Spawn(() => SleptThenWaitsAsync(done), "waiter");
+            await Coroutine.SleepAsync(TimeSpan.FromSeconds(2));
+            string text = EventLoop.Current.Dump();
+            done.Set();
+            await waiter;
+            sleeper.Cancel();
+            return text;
+
+            static async Task SleepAsync() => await Coroutine.SleepAsync(TimeSpan.FromHours(1));
+            static async Task SleptThenWaitsAsync(Eddy.Sync.AsyncEvent done)
+            {
+                await Coroutine.SleepAsync(TimeSpan.FromSeconds(1));
+                await done.WaitAsync();
+            }
+        }, new LoopOptions { Clock = new VirtualClock() });
+
+        var lines = dump.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.Contains("sleeper #") && l.Contains("SleepAsync") && l.Contains("waiting on a timer"));
+        Assert.Contains(lines, l => l.Contains("waiter #") && l.Contains("SleptThenWaitsAsync") && l.Contains("AsyncEvent") && !l.Contains("timer"));
+    }
+}

@@ -246,7 +246,7 @@ public class HttpLimitsTests
         return Serve(Ok, async server =>
         {
             var loop = EventLoop.Current;
-            int TimerCount() => ((TimerHeap)timersField.GetValue(loop)!).Count;
+            int TimerCount() => ((TimerQueue)timersField.GetValue(loop)!).Count;
             var sweeper = HttpSweeper.For(loop);
             int before = TimerCount();
             Assert.Equal(0, sweeper.ConnectionCount);

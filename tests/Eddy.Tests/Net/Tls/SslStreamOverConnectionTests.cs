@@ -48,7 +48,9 @@ public class SslStreamOverConnectionTests
         EventLoop.Run(async () =>
         {
             int loopThread = Environment.CurrentManagedThreadId;
-            await Coroutine.SleepAsync(TimeSpan.Zero).ConfigureAwait(false);
+            var set = new Eddy.Sync.AsyncEvent();
+            EventLoop.Current.CallSoon(set.Set);
+            await set.WaitAsync().ConfigureAwait(false);
             Assert.Equal(loopThread, Environment.CurrentManagedThreadId);
             Assert.Null(SynchronizationContext.Current);
         });

@@ -1,0 +1,328 @@
+using Eddy.Loop;
+
+namespace Eddy.Tests.Loop;
+
+public class TimerQueueTests
+{
+    private sealed class Node(string name, List<string> log) : TimerNode
+    {
+        public string Name => name;
+
+        internal override void OnTimer() => log.Add(name);
+
+        public override string ToString() => name;
+    }
+
+    private readonly List<string> _log = new();
+
+    private Node NewNode(string name) => new(name, _log);
+
+    private static TimerQueue NewQueue(long now = 0, long resolution = 1) =>
+        new(new VirtualClock(TimeSpan.FromTicks(now), autoJump: false), resolution);
+
+    /// <summary>Fires what is due at <paramref name="now"/> as the loop does; a continuation logs its name.</summary>
+    private List<string> Fire(TimerQueue queue, long now, Action<string>? afterEach = null)
+    {
+        _log.Clear();
+        if (!queue.TakeDue(now)) return _log;
+        while (queue.TryTakeNext(out object target, out _))
+        {
+            if (target is Action continuation) continuation();
+            else ((TimerNode)target).OnTimer();
+            afterEach?.Invoke(_log[^1]);
+        }
+        return _log;
+    }
+
+    private Action Continuation(string name) => () => _log.Add(name);
+
+    [Fact]
+    public void Timers_fire_in_key_order_across_buckets()
+    {
+        var queue = NewQueue();
+        queue.Add(NewNode("30"), 30);
+        queue.Add(NewNode("10"), 10);
+        queue.AddContinuation(Continuation("20"), null, 20);
+        Assert.Equal(10, queue.NextDue);
+        Assert.Equal(["10", "20", "30"], Fire(queue, 30));
+        Assert.Equal(0, queue.Count);
+        Assert.Equal(long.MaxValue, queue.NextDue);
+    }
+
+    [Fact]
+    public void Timers_with_one_key_fire_first_in_first_out_nodes_and_continuations_alike()
+    {
+        var queue = NewQueue();
+        queue.Add(NewNode("a"), 10);
+        queue.AddContinuation(Continuation("b"), null, 10);
+        queue.Add(NewNode("c"), 10);
+        queue.AddContinuation(Continuation("d"), null, 10);
+        Assert.Equal(1, queue.BucketCount);
+        Assert.Equal(["a", "b", "c", "d"], Fire(queue, 10));
+    }
+
+    [Fact]
+    public void Only_buckets_due_at_the_given_time_are_taken()
+    {
+        var queue = NewQueue();
+        queue.Add(NewNode("10"), 10);
+        queue.Add(NewNode("20"), 20);
+        Assert.False(queue.TakeDue(9));
+        Assert.Equal(["10"], Fire(queue, 15));
+        Assert.Equal(20, queue.NextDue);
+        Assert.Equal(1, queue.Count);
+    }
+
+    [Fact]
+    public void The_continuations_context_is_handed_out_with_it()
+    {
+        var queue = NewQueue();
+        var continuation = Continuation("x");
+        queue.AddContinuation(continuation, null, 5);
+        Assert.True(queue.TakeDue(5));
+        Assert.True(queue.TryTakeNext(out object target, out var context));
+        Assert.Same(continuation, target);
+        Assert.Null(context);
+        Assert.False(queue.TryTakeNext(out _, out _));
+    }
+
+    [Fact]
+    public void Due_times_are_rounded_up_to_the_resolution_so_a_timer_never_fires_early()
+    {
+        var queue = NewQueue(now: 0, resolution: 10);
+        var node = NewNode("11");
+        queue.Add(node, 11);
+        Assert.Equal(20, queue.NextDue);
+        Assert.Equal(11, node.Due); // the node keeps the time it asked for
+        Assert.Empty(Fire(queue, 19));
+        Assert.Equal(["11"], Fire(queue, 20));
+    }
+
+    [Fact]
+    public void Timers_within_one_resolution_slot_share_a_bucket_and_keep_their_order()
+    {
+        var queue = NewQueue(now: 0, resolution: 10);
+        queue.Add(NewNode("19"), 19);
+        queue.Add(NewNode("11"), 11);
+        queue.Add(NewNode("20"), 20);
+        queue.Add(NewNode("21"), 21);
+        Assert.Equal(2, queue.BucketCount);
+        Assert.Equal(["19", "11", "20", "21"], Fire(queue, 30));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(10_000)]
+    public void Every_key_is_at_or_after_its_due_time_and_less_than_one_resolution_later(long resolution)
+    {
+        for (long due = 1; due < 3 * resolution + 5; due += Math.Max(1, resolution / 97))
+        {
+            var queue = NewQueue(now: 0, resolution);
+            queue.Add(NewNode("t"), due);
+            Assert.InRange(queue.NextDue, due, due + resolution - 1);
+            Assert.Equal(0, queue.NextDue % resolution);
+        }
+    }
+
+    [Fact]
+    public void A_timer_already_due_is_not_rounded_up_past_now()
+    {
+        // A zero delay on a millisecond clock must not wait for the next millisecond.
+        var queue = NewQueue(now: 25, resolution: 10);
+        queue.Add(NewNode("now"), 25);
+        queue.Add(NewNode("past"), 13);
+        Assert.True(queue.NextDue <= 25);
+        Assert.Equal(["past", "now"], Fire(queue, 25));
+    }
+
+    [Theory]
+    [InlineData(0, new[] { "b", "c" })]
+    [InlineData(1, new[] { "a", "c" })]
+    [InlineData(2, new[] { "a", "b" })]
+    public void A_removed_timer_does_not_fire_wherever_it_was_in_its_bucket(int removed, string[] expected)
+    {
+        var queue = NewQueue();
+        var nodes = new[] { NewNode("a"), NewNode("b"), NewNode("c") };
+        foreach (var node in nodes) queue.Add(node, 10);
+        Assert.True(queue.Remove(nodes[removed]));
+        Assert.False(nodes[removed].IsScheduled);
+        Assert.False(queue.Remove(nodes[removed]));
+        Assert.Equal(2, queue.Count);
+        Assert.Equal(expected, Fire(queue, 10));
+    }
+
+    [Fact]
+    public void Removing_the_last_timer_of_a_bucket_takes_the_bucket_out_and_pools_it()
+    {
+        var queue = NewQueue();
+        var early = NewNode("early");
+        queue.Add(early, 10);
+        queue.Add(NewNode("late"), 20);
+        queue.Remove(early);
+        Assert.Equal(20, queue.NextDue); // the loop neither wakes nor jumps for a bucket with nothing left in it
+        Assert.Equal(1, queue.BucketCount);
+        Assert.Equal(1, queue.PooledBucketCount);
+    }
+
+    [Fact]
+    public void A_timer_removed_after_its_bucket_was_taken_out_for_firing_does_not_fire()
+    {
+        var queue = NewQueue();
+        var a = NewNode("a");
+        var b = NewNode("b");
+        var c = NewNode("c");
+        queue.Add(a, 10);
+        queue.Add(b, 10);
+        queue.Add(c, 20);
+        var fired = Fire(queue, 20, afterEach: name =>
+        {
+            if (name == "a")
+            {
+                Assert.True(queue.Remove(c)); // another bucket taken out, not fired yet
+                Assert.True(queue.Remove(b)); // this bucket, not fired yet
+                Assert.False(queue.Remove(a)); // fired already
+            }
+        });
+        Assert.Equal(["a"], fired);
+        Assert.Equal(0, queue.Count);
+        Assert.Equal(2, queue.PooledBucketCount);
+    }
+
+    [Fact]
+    public void Adding_a_scheduled_timer_again_moves_it()
+    {
+        var queue = NewQueue();
+        var node = NewNode("moved");
+        queue.Add(node, 10);
+        queue.Add(node, 30);
+        Assert.Equal(1, queue.Count);
+        Assert.Equal(30, queue.NextDue);
+        Assert.Equal(30, node.Due);
+        Assert.Empty(Fire(queue, 29));
+        Assert.Equal(["moved"], Fire(queue, 30));
+        Assert.False(node.IsScheduled);
+    }
+
+    [Fact]
+    public void A_fired_timer_can_be_added_again_from_its_own_callback()
+    {
+        var queue = NewQueue();
+        var node = NewNode("again");
+        queue.Add(node, 10);
+        Assert.Equal(["again"], Fire(queue, 10, afterEach: _ =>
+        {
+            Assert.False(node.IsScheduled);
+            queue.Add(node, 10);
+        }));
+        Assert.True(node.IsScheduled);
+        Assert.Equal(["again"], Fire(queue, 10, afterEach: _ => { }));
+    }
+
+    [Fact]
+    public void Timers_added_while_firing_wait_for_the_next_take_even_when_due()
+    {
+        var queue = NewQueue();
+        var pending = NewNode("pending");
+        queue.Add(NewNode("first"), 10);
+        queue.Add(pending, 10);
+        var fired = Fire(queue, 10, afterEach: name =>
+        {
+            if (name != "first") return;
+            queue.AddContinuation(Continuation("zero-delay"), null, 10);
+            queue.Add(pending, 10); // moved out of the bucket being fired: it is armed anew
+        });
+        Assert.Equal(["first"], fired);
+        Assert.Equal(2, queue.Count);
+        Assert.Equal(10, queue.NextDue);
+        Assert.Equal(["zero-delay", "pending"], Fire(queue, 10));
+    }
+
+    [Fact]
+    public void Arming_then_cancelling_at_the_tail_of_a_bucket_leaves_no_tombstones()
+    {
+        var queue = NewQueue();
+        queue.Add(NewNode("stays"), 10);
+        var node = NewNode("transient");
+        for (int i = 0; i < 10_000; i++)
+        {
+            queue.Add(node, 10);
+            queue.Remove(node);
+            Assert.Equal(1, queue.SlotCount());
+        }
+        Assert.Equal(["stays"], Fire(queue, 10));
+    }
+
+    [Fact]
+    public void Tombstones_are_compacted_so_a_bucket_that_keeps_arming_and_cancelling_stays_bounded()
+    {
+        // The clock does not move: every timer lands in the one bucket, and each is cancelled
+        // after the next one is armed, so the tombstones are never at the tail.
+        var queue = NewQueue();
+        queue.Add(NewNode("stays"), 10);
+        Node? previous = null;
+        int maxSlots = 0, maxCapacity = 0;
+        for (int i = 0; i < 10_000; i++)
+        {
+            var node = NewNode($"t{i}");
+            queue.Add(node, 10);
+            if (previous is not null) queue.Remove(previous);
+            previous = node;
+            maxSlots = Math.Max(maxSlots, queue.SlotCount());
+            maxCapacity = Math.Max(maxCapacity, queue.Capacity());
+        }
+        Assert.Equal(2, queue.Count);
+        Assert.InRange(maxSlots, 2, 64);
+        Assert.InRange(maxCapacity, 2, 64);
+        Assert.Equal(["stays", "t9999"], Fire(queue, 10));
+    }
+
+    [Fact]
+    public void Compaction_keeps_every_node_able_to_leave_and_keeps_the_order()
+    {
+        var queue = NewQueue();
+        var nodes = Enumerable.Range(0, 200).Select(i => NewNode($"n{i}")).ToList();
+        foreach (var node in nodes) queue.Add(node, 10);
+        // Remove the even ones (compacting on the way), then every third of the rest.
+        for (int i = 0; i < nodes.Count; i += 2) queue.Remove(nodes[i]);
+        Assert.True(queue.SlotCount() < 200);
+        var odd = nodes.Where((_, i) => i % 2 == 1).ToList();
+        for (int i = 0; i < odd.Count; i += 3) Assert.True(queue.Remove(odd[i]));
+        var expected = odd.Where((_, i) => i % 3 != 0).Select(n => n.Name).ToList();
+        Assert.Equal(expected.Count, queue.Count);
+        Assert.Equal(expected, Fire(queue, 10));
+    }
+
+    [Fact]
+    public void Emptied_buckets_are_reused()
+    {
+        var queue = NewQueue();
+        queue.Add(NewNode("a"), 10);
+        Fire(queue, 10);
+        Assert.Equal(1, queue.PooledBucketCount);
+        queue.Add(NewNode("b"), 20);
+        Assert.Equal(0, queue.PooledBucketCount);
+        Assert.Equal(1, queue.BucketCount);
+    }
+
+    [Fact]
+    public void The_bucket_pool_is_bounded()
+    {
+        var queue = NewQueue();
+        for (int i = 0; i < TimerQueue.MaxPooledBuckets + 36; i++) queue.Add(NewNode($"{i}"), i);
+        Assert.Equal(TimerQueue.MaxPooledBuckets + 36, queue.BucketCount);
+        Assert.Equal(TimerQueue.MaxPooledBuckets + 36, Fire(queue, long.MaxValue).Count);
+        Assert.Equal(TimerQueue.MaxPooledBuckets, queue.PooledBucketCount);
+    }
+
+    [Fact]
+    public void A_pooled_bucket_does_not_keep_a_huge_array()
+    {
+        var queue = NewQueue();
+        for (int i = 0; i < 10_000; i++) queue.AddContinuation(Continuation($"{i}"), null, 10);
+        Assert.True(queue.Capacity() >= 10_000);
+        Assert.Equal(10_000, Fire(queue, 10).Count);
+        Assert.Equal(1, queue.PooledBucketCount);
+        Assert.InRange(queue.Capacity(), 1, TimerQueue.MaxPooledCapacity);
+    }
+}
