@@ -104,7 +104,9 @@ public sealed class HttpTestConnection : IAsyncDisposable
     /// <param name="pieceSize">How many bytes go in each piece; 1 splits between every two bytes.</param>
     /// <param name="cancellationToken">Stops sending; pieces sent so far stay sent.</param>
     /// <returns>Completes when the last piece was read, or sent if the server stopped reading (see <see cref="WaitForServerToReadAsync"/>).</returns>
+    /// <exception cref="ArgumentException">A char is above U+00FF, so it has no one-byte form.</exception>
     /// <exception cref="NotSupportedException">The connection is over TCP, where the client cannot tell what the server has read.</exception>
+    /// <exception cref="ConnectionResetException">The connection is closed.</exception>
     public Task SendInPiecesAsync(string raw, int pieceSize, CancellationToken cancellationToken = default) =>
         SendInPiecesAsync(Latin1(raw), pieceSize, cancellationToken);
 
@@ -118,6 +120,7 @@ public sealed class HttpTestConnection : IAsyncDisposable
     /// <param name="cancellationToken">Stops sending; pieces sent so far stay sent.</param>
     /// <returns>Completes when the last piece was read, or sent if the server stopped reading.</returns>
     /// <exception cref="NotSupportedException">The connection is over TCP, where the client cannot tell what the server has read.</exception>
+    /// <exception cref="ConnectionResetException">The connection is closed.</exception>
     public async Task SendInPiecesAsync(ReadOnlyMemory<byte> bytes, int pieceSize, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pieceSize);
