@@ -31,6 +31,9 @@ internal static unsafe partial class LinuxSockets
     public const int IPPROTO_IPV6 = 41;
     public const int IPV6_V6ONLY = 26;
 
+    /// <summary>ioctl request: bytes in a socket's send queue (for AF_UNIX, those its peer has not read yet).</summary>
+    public const int SIOCOUTQ = 0x5411;
+
     public const int MSG_NOSIGNAL = 0x4000;
     public const int SHUT_WR = 1;
     public const int SHUT_RDWR = 2;
@@ -88,6 +91,9 @@ internal static unsafe partial class LinuxSockets
 
     [LibraryImport(Libc, EntryPoint = "getsockopt", SetLastError = true)]
     public static partial int GetSockOpt(int fd, int level, int name, void* value, int* len);
+
+    [LibraryImport(Libc, EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, nuint request, int* value);
 
     [LibraryImport(Libc, EntryPoint = "getsockname", SetLastError = true)]
     public static partial int GetSockName(int fd, byte* addr, int* addrlen);

@@ -109,6 +109,18 @@ internal static unsafe class NetSocket
         return GetSockOpt(fd, SOL_SOCKET, SO_ERROR, &value, &size) < 0 ? Marshal.GetLastPInvokeError() : value;
     }
 
+    /// <summary>
+    /// What a Unix stream socket has sent that its peer has not read yet (SIOCOUTQ), in the kernel's
+    /// accounting (each queued buffer counts with its overhead): 0 exactly when the peer has read
+    /// everything, or closed. On TCP it counts bytes not yet acknowledged, which says nothing about reads.
+    /// </summary>
+    public static int UnreadByPeer(int fd)
+    {
+        int value = 0;
+        if (Ioctl(fd, SIOCOUTQ, &value) < 0) throw SocketErrors.LastError("ioctl(SIOCOUTQ)");
+        return value;
+    }
+
     public static EndPoint? LocalEndPoint(int fd, AddressFamily family) => Address(fd, family, local: true);
 
     public static EndPoint? RemoteEndPoint(int fd, AddressFamily family) => Address(fd, family, local: false);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Eddy.Coroutines;
 using Eddy.Http;
+using Eddy.Http.Testing;
 using Eddy.Loop;
 using Eddy.Net;
 using Eddy.Sync;
@@ -38,11 +39,23 @@ public class HttpServerTests(ITestOutputHelper output)
         if (request.Trailers.TryGetValue("X-Trailer", out var trailer)) response.Headers.Set("X-Got-Trailer", trailer);
     };
 
-    private static void Serve(HttpHandler handler, Func<HttpServer, Task> test, HttpServerOptions? options = null, LoopOptions? loopOptions = null)
+    /// <summary>Runs <paramref name="test"/> against the server in memory (on a virtual clock), and checks that closing cut nothing off.</summary>
+    private static Task Serve(HttpHandler handler, Func<HttpTestServer, Task> test, HttpTestOptions? options = null) =>
+        HttpTestServer.RunAsync(handler, async server =>
+        {
+            await test(server);
+            Assert.Equal(0, await server.CloseAsync(TimeSpan.FromSeconds(5)));
+        }, options);
+
+    /// <summary>
+    /// Runs <paramref name="test"/> against the server listening on a loopback TCP port, for what
+    /// only a real socket shows (the client's address, a reset), and checks that closing cut nothing off.
+    /// </summary>
+    private static void ServeOverTcp(HttpHandler handler, Func<HttpServer, Task> test)
     {
         EventLoop.Run(async () =>
         {
-            var server = HttpServer.Start(handler, Any, options);
+            var server = HttpServer.Start(handler, Any);
             try
             {
                 await test(server);
@@ -51,20 +64,20 @@ public class HttpServerTests(ITestOutputHelper output)
             {
                 Assert.Equal(0, await server.CloseAsync(TimeSpan.FromSeconds(5)));
             }
-        }, loopOptions);
+        });
     }
 
     [Fact]
-    public void Get_answers_with_content_length_date_and_server()
+    public Task Get_answers_with_content_length_date_and_server()
     {
-        Serve(Text("hello"), async server =>
+        return Serve(Text("hello"), async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
             var response = await client.ReadResponseAsync();
-            Assert.Equal("HTTP/1.1 200 OK", response.StatusLine);
+            Assert.Equal("HTTP/1.1 200 OK", response.ToString()); // the status line
             Assert.Equal("5", response.Header("Content-Length"));
-            Assert.Equal("hello", response.BodyText);
+            Assert.Equal("hello", response.Text);
             Assert.Equal("eddy", response.Header("Server"));
             Assert.Equal("text/plain", response.Header("Content-Type"));
             Assert.True(DateTime.TryParseExact(response.Header("Date"), "r", null, System.Globalization.DateTimeStyles.AdjustToUniversal, out _));
@@ -74,60 +87,80 @@ public class HttpServerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Request_exposes_method_target_path_query_version_and_headers()
+    public Task Request_exposes_method_target_path_query_version_and_headers()
     {
         string? seen = null;
-        Serve((request, response) =>
+        return Serve((request, response) =>
         {
             request.Headers.TryGetValue("x-custom", out var custom);
             seen = $"{request.Method}|{request.Target}|{request.Path}|{request.Query}|{request.Version}|{custom}|{request.Headers["HOST"]}|{request.Headers.Count}|"
-                + string.Join(",", request.Headers.Select(h => h.Key + "=" + h.Value)) + "|" + (request.RemoteEndPoint is IPEndPoint);
+                + string.Join(",", request.Headers.Select(h => h.Key + "=" + h.Value));
             return default;
         }, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("PATCH /a%20b/c?x=1&y HTTP/1.1\r\nHost: example\r\nX-Custom:  v \r\n\r\n");
             var response = await client.ReadResponseAsync();
-            Assert.Equal(200, response.Status);
+            Assert.Equal(200, response.StatusCode);
             Assert.Equal("0", response.Header("Content-Length"));
-            Assert.Equal("PATCH|/a%20b/c?x=1&y|/a%20b/c|x=1&y|HTTP/1.1|v|example|2|Host=example,X-Custom=v|True", seen);
+            Assert.Equal("PATCH|/a%20b/c?x=1&y|/a%20b/c|x=1&y|HTTP/1.1|v|example|2|Host=example,X-Custom=v", seen);
+        });
+    }
+
+    // Over TCP: a socket pair has no address to report.
+    [Fact]
+    public void Request_exposes_the_clients_address_as_the_remote_end_point()
+    {
+        EndPoint? seen = null;
+        ServeOverTcp((request, _) =>
+        {
+            seen = request.RemoteEndPoint;
+            return default;
+        }, async server =>
+        {
+            await using var client = await HttpTestConnection.ConnectAsync(server.EndPoint);
+            client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+            Assert.Equal(200, (await client.ReadResponseAsync()).StatusCode);
+            var address = Assert.IsType<IPEndPoint>(seen);
+            Assert.Equal(IPAddress.Loopback, address.Address);
+            Assert.NotEqual(0, address.Port);
         });
     }
 
     [Fact]
-    public void Head_gets_the_get_headers_without_a_body()
+    public Task Head_gets_the_get_headers_without_a_body()
     {
-        Serve(Text("hello"), async server =>
+        return Serve(Text("hello"), async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n");
-            var head = await client.ReadResponseAsync(noBody: true);
-            Assert.Equal(200, head.Status);
+            var head = await client.ReadResponseAsync(headOnly: true);
+            Assert.Equal(200, head.StatusCode);
             Assert.Equal("5", head.Header("Content-Length"));
             // The next response starts right after the head: no body bytes were sent.
             var get = await client.ReadResponseAsync();
-            Assert.Equal("hello", get.BodyText);
+            Assert.Equal("hello", get.Text);
         });
     }
 
     [Theory]
     [InlineData(204)]
     [InlineData(304)]
-    public void No_content_statuses_have_no_body_and_no_framing(int status)
+    public Task No_content_statuses_have_no_body_and_no_framing(int status)
     {
-        Serve((_, response) =>
+        return Serve((_, response) =>
         {
             response.StatusCode = status;
             Assert.Throws<InvalidOperationException>(() => response.Write("x"u8));
             return default;
         }, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n");
             for (int i = 0; i < 2; i++)
             {
                 var response = await client.ReadResponseAsync();
-                Assert.Equal(status, response.Status);
+                Assert.Equal(status, response.StatusCode);
                 Assert.Null(response.Header("Content-Length"));
                 Assert.Null(response.Header("Transfer-Encoding"));
             }
@@ -136,27 +169,27 @@ public class HttpServerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Keep_alive_serves_three_requests_on_one_connection()
+    public Task Keep_alive_serves_three_requests_on_one_connection()
     {
-        Serve(EchoPath, async server =>
+        return Serve(EchoPath, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             for (int i = 0; i < 3; i++)
             {
                 client.Send($"GET /r{i}?q={i} HTTP/1.1\r\nHost: a\r\n\r\n");
                 var response = await client.ReadResponseAsync();
-                Assert.Equal($"GET /r{i}?q={i}", response.BodyText);
+                Assert.Equal($"GET /r{i}?q={i}", response.Text);
             }
             Assert.Equal(1, server.ConnectionCount);
         });
     }
 
     [Fact]
-    public void Pipelined_requests_are_answered_in_order_even_when_the_first_is_slow()
+    public Task Pipelined_requests_are_answered_in_order_even_when_the_first_is_slow()
     {
         int running = 0, maxRunning = 0;
         var order = new List<string>();
-        Serve(async (request, response) =>
+        return Serve(async (request, response) =>
         {
             maxRunning = Math.Max(maxRunning, ++running);
             order.Add(request.Path);
@@ -166,133 +199,133 @@ public class HttpServerTests(ITestOutputHelper output)
             running--;
         }, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             var batch = new StringBuilder();
             for (int i = 0; i < 5; i++) batch.Append($"GET /{i} HTTP/1.1\r\nHost: a\r\n\r\n");
             client.Send(batch.ToString());
             for (int i = 0; i < 5; i++)
             {
                 var response = await client.ReadResponseAsync();
-                Assert.Equal($"/{i}", response.BodyText);
+                Assert.Equal($"/{i}", response.Text);
             }
             Assert.Equal(1, maxRunning);
             Assert.Equal(["/0", "/1", "/2", "/3", "/4"], order);
-        }, loopOptions: new LoopOptions { Clock = new VirtualClock() });
+        });
     }
 
     [Fact]
-    public void Answers_to_a_batch_of_pipelined_requests_leave_in_one_send()
+    public Task Answers_to_a_batch_of_pipelined_requests_leave_in_one_send()
     {
-        Serve(EchoPath, async server =>
+        return Serve(EchoPath, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             var batch = new StringBuilder();
             for (int i = 0; i < 8; i++) batch.Append($"GET /{i} HTTP/1.1\r\nHost: a\r\n\r\n");
             client.Send(batch.ToString()); // one send(): the server reads the batch in one go
-            for (int i = 0; i < 8; i++) Assert.Equal($"GET /{i}", (await client.ReadResponseAsync()).BodyText);
-            Assert.Equal(1, Assert.Single(server.Connections).SendCalls);
+            for (int i = 0; i < 8; i++) Assert.Equal($"GET /{i}", (await client.ReadResponseAsync()).Text);
+            Assert.Equal(1, Assert.Single(server.Server.Connections).SendCalls);
 
             client.Send("GET /single HTTP/1.1\r\nHost: a\r\n\r\n");
-            Assert.Equal("GET /single", (await client.ReadResponseAsync()).BodyText);
-            Assert.Equal(2, Assert.Single(server.Connections).SendCalls);
+            Assert.Equal("GET /single", (await client.ReadResponseAsync()).Text);
+            Assert.Equal(2, Assert.Single(server.Server.Connections).SendCalls);
         });
     }
 
     [Fact]
-    public void A_flood_of_pipelined_requests_larger_than_the_read_pause_threshold_is_answered_in_order()
+    public Task A_flood_of_pipelined_requests_larger_than_the_read_pause_threshold_is_answered_in_order()
     {
         const int Count = 3000; // about 120 KB of requests in one write: reading pauses and resumes
-        Serve(EchoPath, async server =>
+        return Serve(EchoPath, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             var batch = new StringBuilder();
             for (int i = 0; i < Count; i++) batch.Append($"GET /{i} HTTP/1.1\r\nHost: a\r\n\r\n");
             client.Send(batch.ToString());
-            for (int i = 0; i < Count; i++) Assert.Equal($"GET /{i}", (await client.ReadResponseAsync()).BodyText);
+            for (int i = 0; i < Count; i++) Assert.Equal($"GET /{i}", (await client.ReadResponseAsync()).Text);
         });
     }
 
     [Fact]
-    public void An_unread_body_that_already_arrived_is_skipped_and_the_connection_stays_open()
+    public Task An_unread_body_that_already_arrived_is_skipped_and_the_connection_stays_open()
     {
-        Serve(EchoPath, async server =>
+        return Serve(EchoPath, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabcPOST /b HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nxyz\r\n0\r\n\r\nGET /c HTTP/1.1\r\nHost: a\r\n\r\n");
-            Assert.Equal("POST /a", (await client.ReadResponseAsync()).BodyText);
+            Assert.Equal("POST /a", (await client.ReadResponseAsync()).Text);
             var b = await client.ReadResponseAsync();
-            Assert.Equal("POST /b", b.BodyText);
+            Assert.Equal("POST /b", b.Text);
             Assert.Null(b.Header("Connection"));
-            Assert.Equal("GET /c", (await client.ReadResponseAsync()).BodyText);
+            Assert.Equal("GET /c", (await client.ReadResponseAsync()).Text);
         });
     }
 
     [Fact]
-    public void Http10_closes_unless_keep_alive_is_asked_for()
+    public Task Http10_closes_unless_keep_alive_is_asked_for()
     {
-        Serve(EchoPath, async server =>
+        return Serve(EchoPath, async server =>
         {
-            await using (var client = await RawHttpClient.ConnectAsync(server.EndPoint))
+            await using (var client = await server.ConnectAsync())
             {
                 client.Send("GET /a HTTP/1.0\r\n\r\n");
                 var response = await client.ReadResponseAsync();
-                Assert.Equal("GET /a", response.BodyText);
+                Assert.Equal("GET /a", response.Text);
                 Assert.Equal("close", response.Header("Connection"));
                 Assert.True(await client.IsClosedByServerAsync());
             }
-            await using (var client = await RawHttpClient.ConnectAsync(server.EndPoint))
+            await using (var client = await server.ConnectAsync())
             {
                 client.Send("GET /b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
                 var response = await client.ReadResponseAsync();
                 Assert.Equal("keep-alive", response.Header("Connection"));
                 Assert.Equal("6", response.Header("Content-Length"));
                 client.Send("GET /c HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-                Assert.Equal("GET /c", (await client.ReadResponseAsync()).BodyText);
+                Assert.Equal("GET /c", (await client.ReadResponseAsync()).Text);
             }
         });
     }
 
     [Fact]
-    public void Connection_close_from_the_client_is_honoured()
+    public Task Connection_close_from_the_client_is_honoured()
     {
-        Serve(EchoPath, async server =>
+        return Serve(EchoPath, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             // The second request is never served: the first asked to close.
             client.Send("GET /a HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n");
             var response = await client.ReadResponseAsync();
-            Assert.Equal("GET /a", response.BodyText);
+            Assert.Equal("GET /a", response.Text);
             Assert.Equal("close", response.Header("Connection"));
             Assert.True(await client.IsClosedByServerAsync());
         });
     }
 
     [Fact]
-    public void Connection_close_from_the_handler_is_honoured()
+    public Task Connection_close_from_the_handler_is_honoured()
     {
-        Serve((_, response) =>
+        return Serve((_, response) =>
         {
             response.Headers.Set("Connection", "close");
             response.Write("bye"u8);
             return default;
         }, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
             var response = await client.ReadResponseAsync();
-            Assert.Equal("bye", response.BodyText);
-            Assert.Equal(1, response.HeaderCount("Connection"));
+            Assert.Equal("bye", response.Text);
+            Assert.Single(response.HeaderValues("Connection"));
             Assert.Equal("close", response.Header("Connection"));
             Assert.True(await client.IsClosedByServerAsync());
         });
     }
 
     [Fact]
-    public void Post_with_content_length_is_echoed()
+    public Task Post_with_content_length_is_echoed()
     {
-        Serve(EchoBody, async server =>
+        return Serve(EchoBody, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             var body = StreamEchoTests.Payload(100_000, 3);
             client.Send($"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: {body.Length}\r\n\r\n");
             client.Send(body);
@@ -300,14 +333,14 @@ public class HttpServerTests(ITestOutputHelper output)
             Assert.Equal(body, response.Body);
             // And the connection is still good.
             client.Send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc");
-            Assert.Equal("abc", (await client.ReadResponseAsync()).BodyText);
+            Assert.Equal("abc", (await client.ReadResponseAsync()).Text);
         });
     }
 
     [Fact]
-    public void Read_to_end_after_a_partial_read_returns_the_rest_of_a_content_length_body()
+    public Task Read_to_end_after_a_partial_read_returns_the_rest_of_a_content_length_body()
     {
-        Serve(async (request, response) =>
+        return Serve(async (request, response) =>
         {
             var first = new byte[3];
             int n = await request.ReadAsync(first);
@@ -316,37 +349,33 @@ public class HttpServerTests(ITestOutputHelper output)
             response.Write(await request.ReadToEndAsync());
         }, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabcdefghij");
-            Assert.Equal("abc|defghij", (await client.ReadResponseAsync()).BodyText);
+            Assert.Equal("abc|defghij", (await client.ReadResponseAsync()).Text);
         });
     }
 
     [Fact]
-    public void Chunked_request_body_sent_byte_by_byte_is_echoed_with_trailers()
+    public Task Chunked_request_body_sent_byte_by_byte_is_echoed_with_trailers()
     {
-        Serve(EchoBody, async server =>
+        return Serve(EchoBody, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
-            var request = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n1\r\n \r\nA\r\n0123456789\r\n0\r\nX-Trailer: t1\r\n\r\n"u8.ToArray();
-            foreach (var b in request)
-            {
-                await client.Connection.Writer.WriteAsync(new[] { b });
-                await Coroutine.YieldAsync();
-            }
+            await using var client = await server.ConnectAsync();
+            // Every byte in a read of its own: the parser and the chunked decoder meet every split.
+            await client.SendInPiecesAsync("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n1\r\n \r\nA\r\n0123456789\r\n0\r\nX-Trailer: t1\r\n\r\n", pieceSize: 1);
             var response = await client.ReadResponseAsync();
-            Assert.Equal("hello 0123456789", response.BodyText);
+            Assert.Equal("hello 0123456789", response.Text);
             Assert.Equal("t1", response.Header("X-Got-Trailer"));
             client.Send("GET /next HTTP/1.1\r\nHost: a\r\n\r\n");
-            Assert.Equal(200, (await client.ReadResponseAsync()).Status);
+            Assert.Equal(200, (await client.ReadResponseAsync()).StatusCode);
         });
     }
 
     [Fact]
-    public void Small_reads_of_a_large_chunked_body_see_every_byte()
+    public Task Small_reads_of_a_large_chunked_body_see_every_byte()
     {
         var body = StreamEchoTests.Payload(300_000, 7);
-        Serve(async (request, response) =>
+        return Serve(async (request, response) =>
         {
             var small = new byte[1000];
             var all = new List<byte>();
@@ -355,27 +384,26 @@ public class HttpServerTests(ITestOutputHelper output)
             response.Write(all.ToArray());
         }, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
             for (int offset = 0; offset < body.Length; offset += 70_000)
             {
                 int size = Math.Min(70_000, body.Length - offset);
                 client.Send($"{size:x}\r\n");
                 client.Send(body.AsSpan(offset, size));
-                client.Send("\r\n");
-                await client.Connection.Writer.DrainAsync();
+                await client.SendAsync("\r\n"); // waits while the server is behind
             }
             client.Send("0\r\n\r\n");
             var response = await client.ReadResponseAsync();
-            Assert.True(response.Chunked); // 300 KB is over the response buffer
+            Assert.True(response.IsChunked); // 300 KB is over the response buffer
             Assert.Equal(body, response.Body);
         });
     }
 
     [Fact]
-    public void Flushing_switches_to_chunked_on_http11_and_close_delimited_on_http10()
+    public Task Flushing_switches_to_chunked_on_http11_and_close_delimited_on_http10()
     {
-        Serve(async (_, response) =>
+        return Serve(async (_, response) =>
         {
             response.Write("first,"u8);
             await response.FlushAsync();
@@ -383,74 +411,74 @@ public class HttpServerTests(ITestOutputHelper output)
             await response.WriteAsync("second"u8.ToArray());
         }, async server =>
         {
-            await using (var client = await RawHttpClient.ConnectAsync(server.EndPoint))
+            await using (var client = await server.ConnectAsync())
             {
                 client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
                 var response = await client.ReadResponseAsync();
-                Assert.True(response.Chunked);
+                Assert.True(response.IsChunked);
                 Assert.Null(response.Header("Content-Length"));
-                Assert.Equal("first,second", response.BodyText);
+                Assert.Equal("first,second", response.Text);
                 client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-                Assert.Equal("first,second", (await client.ReadResponseAsync()).BodyText);
+                Assert.Equal("first,second", (await client.ReadResponseAsync()).Text);
             }
-            await using (var client = await RawHttpClient.ConnectAsync(server.EndPoint))
+            await using (var client = await server.ConnectAsync())
             {
                 client.Send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
                 var response = await client.ReadResponseAsync();
-                Assert.False(response.Chunked);
+                Assert.False(response.IsChunked);
                 Assert.Equal("close", response.Header("Connection"));
-                Assert.Equal("first,second", response.BodyText);
+                Assert.Equal("first,second", response.Text);
             }
         });
     }
 
     [Fact]
-    public void A_large_body_streams_with_the_declared_content_length()
+    public Task A_large_body_streams_with_the_declared_content_length()
     {
         var body = StreamEchoTests.Payload(200_000, 1);
-        Serve(async (_, response) =>
+        return Serve(async (_, response) =>
         {
             response.ContentLength = body.Length;
             for (int i = 0; i < body.Length; i += 50_000) await response.WriteAsync(body.AsMemory(i, 50_000));
         }, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
             var response = await client.ReadResponseAsync();
-            Assert.False(response.Chunked);
+            Assert.False(response.IsChunked);
             Assert.Equal(body, response.Body);
         });
     }
 
     [Fact]
-    public void Continue_is_sent_when_the_handler_reads_the_body()
+    public Task Continue_is_sent_when_the_handler_reads_the_body()
     {
-        Serve(EchoBody, async server =>
+        return Serve(EchoBody, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
             var interim = await client.ReadResponseAsync();
-            Assert.Equal("HTTP/1.1 100 Continue", interim.StatusLine);
+            Assert.Equal("HTTP/1.1 100 Continue", interim.ToString()); // the status line
             Assert.Empty(interim.Headers);
             client.Send("body");
             var response = await client.ReadResponseAsync();
-            Assert.Equal("body", response.BodyText);
+            Assert.Equal("body", response.Text);
         });
     }
 
     [Fact]
-    public void Continue_is_not_sent_when_the_handler_ignores_the_body()
+    public Task Continue_is_not_sent_when_the_handler_ignores_the_body()
     {
-        Serve((_, response) =>
+        return Serve((_, response) =>
         {
             response.StatusCode = 401;
             return default;
         }, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
             var response = await client.ReadResponseAsync();
-            Assert.Equal(401, response.Status);
+            Assert.Equal(401, response.StatusCode);
             // The unread body cannot be skipped: the connection closes after the answer.
             Assert.Equal("close", response.Header("Connection"));
             Assert.True(await client.IsClosedByServerAsync());
@@ -458,109 +486,109 @@ public class HttpServerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_throwing_handler_gets_500_and_the_server_goes_on()
+    public Task A_throwing_handler_gets_500_and_the_server_goes_on()
     {
         var log = new TestLogger();
-        Serve((request, _) =>
+        return Serve((request, _) =>
         {
             if (request.Path == "/boom") throw new InvalidOperationException("secret detail");
             return default;
         }, async server =>
         {
-            await using (var client = await RawHttpClient.ConnectAsync(server.EndPoint))
+            await using (var client = await server.ConnectAsync())
             {
                 client.Send("GET /boom HTTP/1.1\r\nHost: a\r\n\r\n");
                 var response = await client.ReadResponseAsync();
-                Assert.Equal(500, response.Status);
-                Assert.DoesNotContain("secret", response.BodyText);
+                Assert.Equal(500, response.StatusCode);
+                Assert.DoesNotContain("secret", response.Text);
                 Assert.Equal("close", response.Header("Connection"));
                 Assert.True(await client.IsClosedByServerAsync());
             }
-            await using (var client = await RawHttpClient.ConnectAsync(server.EndPoint))
+            await using (var client = await server.ConnectAsync())
             {
                 client.Send("GET /fine HTTP/1.1\r\nHost: a\r\n\r\n");
-                Assert.Equal(200, (await client.ReadResponseAsync()).Status);
+                Assert.Equal(200, (await client.ReadResponseAsync()).StatusCode);
             }
             Assert.Contains(log.Entries, e => e.Level == LogLevel.Error && e.Exception?.Message == "secret detail");
-        }, loopOptions: new LoopOptions { LoggerFactory = log.Factory });
+        }, new HttpTestOptions { LoggerFactory = log.Factory });
     }
 
     [Fact]
-    public void Debug_mode_shows_the_exception_in_the_500()
+    public Task Debug_mode_shows_the_exception_in_the_500()
     {
-        Serve((_, _) => throw new InvalidOperationException("secret detail"), async server =>
+        return Serve((_, _) => throw new InvalidOperationException("secret detail"), async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
             var response = await client.ReadResponseAsync();
-            Assert.Equal(500, response.Status);
-            Assert.Contains("secret detail", response.BodyText);
-        }, new HttpServerOptions { Debug = true }, new LoopOptions { LoggerFactory = new TestLogger().Factory });
+            Assert.Equal(500, response.StatusCode);
+            Assert.Contains("secret detail", response.Text);
+        }, new HttpTestOptions { ServerOptions = new HttpServerOptions { Debug = true }, LoggerFactory = new TestLogger().Factory });
     }
 
     [Fact]
-    public void A_handler_that_throws_after_starting_the_response_gets_its_connection_cut()
+    public Task A_handler_that_throws_after_starting_the_response_gets_its_connection_cut()
     {
-        Serve(async (_, response) =>
+        return Serve(async (_, response) =>
         {
             response.Write("partial"u8);
             await response.FlushAsync();
             throw new InvalidOperationException("late");
         }, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
             await Assert.ThrowsAnyAsync<IOException>(() => client.ReadResponseAsync());
-        }, loopOptions: new LoopOptions { LoggerFactory = new TestLogger().Factory });
+        }, new HttpTestOptions { LoggerFactory = new TestLogger().Factory });
     }
 
     [Fact]
-    public void A_body_shorter_than_the_declared_content_length_is_a_500()
+    public Task A_body_shorter_than_the_declared_content_length_is_a_500()
     {
-        Serve((_, response) =>
+        return Serve((_, response) =>
         {
             response.ContentLength = 10;
             response.Write("short"u8);
             return default;
         }, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
             var response = await client.ReadResponseAsync();
-            Assert.Equal(500, response.Status);
+            Assert.Equal(500, response.StatusCode);
             Assert.True(await client.IsClosedByServerAsync());
-        }, loopOptions: new LoopOptions { LoggerFactory = new TestLogger().Factory });
+        }, new HttpTestOptions { LoggerFactory = new TestLogger().Factory });
     }
 
     [Theory]
     [InlineData("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400)]
     [InlineData("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505)]
     [InlineData("GET / HTTP/1.1\r\n\r\n", 400)]
-    public void A_parse_error_is_answered_and_the_connection_closed(string request, int status)
+    public Task A_parse_error_is_answered_and_the_connection_closed(string request, int status)
     {
         bool called = false;
-        Serve((_, _) => { called = true; return default; }, async server =>
+        return Serve((_, _) => { called = true; return default; }, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send(request);
             var response = await client.ReadResponseAsync();
-            Assert.Equal(status, response.Status);
+            Assert.Equal(status, response.StatusCode);
             Assert.Equal("close", response.Header("Connection"));
-            Assert.StartsWith($"{status} ", response.BodyText);
+            Assert.StartsWith($"{status} ", response.Text);
             Assert.True(await client.IsClosedByServerAsync());
             Assert.False(called);
         });
     }
 
     [Fact]
-    public void A_parse_error_in_a_pipelined_request_comes_after_the_good_responses()
+    public Task A_parse_error_in_a_pipelined_request_comes_after_the_good_responses()
     {
-        Serve(EchoPath, async server =>
+        return Serve(EchoPath, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("GET /ok HTTP/1.1\r\nHost: a\r\n\r\nGET /bad path HTTP/1.1\r\nHost: a\r\n\r\n");
-            Assert.Equal("GET /ok", (await client.ReadResponseAsync()).BodyText);
-            Assert.Equal(400, (await client.ReadResponseAsync()).Status);
+            Assert.Equal("GET /ok", (await client.ReadResponseAsync()).Text);
+            Assert.Equal(400, (await client.ReadResponseAsync()).StatusCode);
             Assert.True(await client.IsClosedByServerAsync());
         });
     }
@@ -568,32 +596,33 @@ public class HttpServerTests(ITestOutputHelper output)
     [Theory]
     [InlineData("Content-Length: 100\r\n\r\n")]
     [InlineData("Transfer-Encoding: chunked\r\n\r\n20\r\n0123456789abcdef0123456789abcdef\r\n0\r\n\r\n")]
-    public void A_body_over_the_limit_gets_413(string rest)
+    public Task A_body_over_the_limit_gets_413(string rest)
     {
-        Serve(EchoBody, async server =>
+        return Serve(EchoBody, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("POST / HTTP/1.1\r\nHost: a\r\n" + rest);
             var response = await client.ReadResponseAsync();
-            Assert.Equal(413, response.Status);
+            Assert.Equal(413, response.StatusCode);
             Assert.Equal("close", response.Header("Connection"));
             Assert.True(await client.IsClosedByServerAsync());
-        }, new HttpServerOptions { MaxRequestBodySize = 10 });
+        }, new HttpTestOptions { ServerOptions = new HttpServerOptions { MaxRequestBodySize = 10 } });
     }
 
     [Fact]
-    public void A_malformed_chunked_body_gets_400()
+    public Task A_malformed_chunked_body_gets_400()
     {
-        Serve(EchoBody, async server =>
+        return Serve(EchoBody, async server =>
         {
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await server.ConnectAsync();
             client.Send("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
             var response = await client.ReadResponseAsync();
-            Assert.Equal(400, response.Status);
+            Assert.Equal(400, response.StatusCode);
             Assert.True(await client.IsClosedByServerAsync());
         });
     }
 
+    // Over TCP: only a real socket can send a reset (on a socket pair an abort looks like a close).
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -602,7 +631,7 @@ public class HttpServerTests(ITestOutputHelper output)
         var started = new AsyncEvent();
         var aborted = new AsyncEvent();
         Exception? readError = null;
-        Serve(async (request, _) =>
+        ServeOverTcp(async (request, _) =>
         {
             request.Aborted.Register(() => aborted.Set());
             started.Set();
@@ -610,11 +639,11 @@ public class HttpServerTests(ITestOutputHelper output)
             catch (Exception e) { readError = e; }
         }, async server =>
         {
-            var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            var client = await HttpTestConnection.ConnectAsync(server.EndPoint);
             client.Send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n0123456789");
             await started.WaitAsync();
-            if (reset) client.Connection.Abort();
-            else await client.Connection.CloseAsync();
+            if (reset) client.Abort();
+            else await client.DisposeAsync();
             await aborted.WaitAsync();
             while (readError is null) await Coroutine.YieldAsync();
             Assert.IsAssignableFrom<IOException>(readError);
@@ -622,24 +651,23 @@ public class HttpServerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Close_lets_a_request_in_progress_finish_with_connection_close()
+    public Task Close_lets_a_request_in_progress_finish_with_connection_close()
     {
-        EventLoop.Run(async () =>
+        var release = new AsyncEvent();
+        var started = new AsyncEvent();
+        return HttpTestServer.RunAsync(async (_, response) =>
         {
-            var release = new AsyncEvent();
-            var started = new AsyncEvent();
-            var server = HttpServer.Start(async (_, response) =>
-            {
-                started.Set();
-                await release.WaitAsync();
-                response.Write("done"u8);
-            }, Any);
-            await using var idle = await RawHttpClient.ConnectAsync(server.EndPoint);
+            started.Set();
+            await release.WaitAsync();
+            response.Write("done"u8);
+        }, async server =>
+        {
+            await using var idle = await server.ConnectAsync();
             idle.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
             release.Set();
-            Assert.Equal("done", (await idle.ReadResponseAsync()).BodyText);
+            Assert.Equal("done", (await idle.ReadResponseAsync()).Text);
             release.Clear();
-            await using var busy = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var busy = await server.ConnectAsync();
             busy.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
             started.Clear();
             await started.WaitAsync();
@@ -647,12 +675,14 @@ public class HttpServerTests(ITestOutputHelper output)
             Assert.True(await idle.IsClosedByServerAsync());
             release.Set();
             var response = await busy.ReadResponseAsync();
-            Assert.Equal("done", response.BodyText);
+            Assert.Equal("done", response.Text);
             Assert.Equal("close", response.Header("Connection"));
             Assert.Equal(0, await closing);
         });
     }
 
+    // Over TCP: the server runs on a loop of its own (a LoopGroup's), so that its thread's
+    // allocations are the server's alone; the in-memory kit serves on the test's own loop.
     [Fact]
     public void Allocation_per_request_on_the_plaintext_path_is_measured()
     {
@@ -670,7 +700,7 @@ public class HttpServerTests(ITestOutputHelper output)
                 response.Write(Hello);
                 return default;
             }, Any, new HttpServerOptions { LoopGroup = group });
-            await using var client = await RawHttpClient.ConnectAsync(server.EndPoint);
+            await using var client = await HttpTestConnection.ConnectAsync(server.EndPoint);
             var request = "GET /plaintext HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray();
             for (int i = 0; i < marks.Length; i++)
             {

@@ -320,9 +320,9 @@ public class RequestTests : TempDirectoryTest
             Assert.Equal(["start"], log); // hooks ran before serving
             try
             {
-                await using var client = await Eddy.Tests.Http.RawHttpClient.ConnectAsync((IPEndPoint)server.EndPoint);
+                await using var client = await HttpTestConnection.ConnectAsync(server.EndPoint);
                 client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-                Assert.Equal("127.0.0.1", (await client.ReadResponseAsync()).BodyText);
+                Assert.Equal("127.0.0.1", (await client.ReadResponseAsync()).Text);
             }
             finally
             {

@@ -1,35 +1,69 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
+using Eddy.Coroutines;
 using Eddy.Net;
 
 namespace Eddy.Http.Testing;
 
 /// <summary>
-/// The client's end of an in-memory connection to an <see cref="HttpTestServer"/>: send raw bytes,
-/// read responses by their framing (Content-Length, chunked with trailers, or until the close),
-/// half-close, or vanish. Use it from the server's loop thread; dispose it to close it.
+/// The client's end of a connection to an HTTP server under test: send raw bytes, read responses
+/// by their framing (Content-Length, chunked with trailers, or until the close), half-close, or
+/// vanish. Most come from <see cref="HttpTestServer.ConnectAsync"/> (in memory); <see cref="ConnectAsync(EndPoint, CancellationToken)"/>
+/// opens one over a real socket. Use it from its loop's thread; dispose it to close it.
 /// </summary>
 /// <remarks>
 /// Nothing is sent for you: pipelining is two requests in one <see cref="Send(string)"/>, a slow
-/// client is a <see cref="Send(string)"/> per virtual second. Reads never hang on a server that went
-/// away: a close (or reset) before the response is complete throws an <see cref="EndOfStreamException"/>.
+/// client is a <see cref="Send(string)"/> per virtual second, a request split across the server's
+/// reads is <see cref="SendInPiecesAsync(string, int, CancellationToken)"/>. Reads never hang on a
+/// server that went away: a close (or reset) before the response is complete throws an
+/// <see cref="EndOfStreamException"/>.
 /// </remarks>
 [DebuggerDisplay("HttpTestConnection, {Unread} bytes unread{(IsClosed ? \", closed\" : \"\"),nq}")]
 public sealed class HttpTestConnection : IAsyncDisposable
 {
-    private readonly HttpTestServer _server;
+    /// <summary>
+    /// How long <see cref="WaitForServerToReadAsync"/> gives a server that does not read: 1,000 loop
+    /// turns. A busy loop polls I/O at least every 61 turns (EventLoop's BusyTurnsPerPoll), so a
+    /// server that could read has had over 16 chances; the turns take no time on any clock.
+    /// </summary>
+    private const int ReadWaitTurns = 1000;
+
+    private readonly HttpTestServer? _server; // null for a connection over a real socket
     private readonly Connection _connection;
+    private readonly bool _unixSocket; // the kernel can say what the peer has read (SIOCOUTQ)
     private byte[] _buffer = new byte[16 * 1024];
     private int _start, _end;
     private bool _eof;
     private Exception? _readError; // what ended the stream, when it was not a clean close
 
-    internal HttpTestConnection(HttpTestServer server, Connection connection)
+    internal HttpTestConnection(HttpTestServer? server, Connection connection, bool unixSocket = true)
     {
         _server = server;
         _connection = connection;
+        _unixSocket = unixSocket;
+    }
+
+    /// <summary>
+    /// Opens a connection over a real socket to a server listening at <paramref name="endPoint"/>
+    /// (one started with <see cref="HttpServer.Start"/>), for what an in-memory connection cannot
+    /// show: the client's address in <see cref="HttpRequest.RemoteEndPoint"/>, a TCP reset from
+    /// <see cref="Abort"/>, a server on the loops of a <see cref="Eddy.Loop.LoopGroup"/>.
+    /// </summary>
+    /// <remarks>No <see cref="HttpTestServer"/> owns it: dispose it yourself. Time on the loop's clock passes as usual.</remarks>
+    /// <param name="endPoint">Where the server listens: an IP end point or a <see cref="UnixDomainSocketEndPoint"/>.</param>
+    /// <param name="cancellationToken">Stops connecting.</param>
+    /// <returns>The client's end.</returns>
+    /// <exception cref="InvalidOperationException">No Eddy loop runs on this thread.</exception>
+    /// <exception cref="SocketException">The connection was refused or failed.</exception>
+    public static async Task<HttpTestConnection> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        var connection = await Streams.OpenConnectionAsync(endPoint, cancellationToken: cancellationToken);
+        return new HttpTestConnection(null, connection, unixSocket: endPoint.AddressFamily == AddressFamily.Unix);
     }
 
     /// <summary>Bytes received from the server and not yet consumed by a read.</summary>
@@ -61,17 +95,87 @@ public sealed class HttpTestConnection : IAsyncDisposable
     /// <returns>Completes when the unsent bytes are below the write high-water mark (64 KiB).</returns>
     public ValueTask SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default) => _connection.Writer.WriteAsync(bytes, cancellationToken);
 
+    /// <summary>
+    /// Sends <paramref name="raw"/> (Latin-1, as <see cref="Send(string)"/>) <paramref name="pieceSize"/>
+    /// bytes at a time, waiting after each piece until the server has read it, so the server gets
+    /// every piece in a read of its own: a request split at every point its parser could meet.
+    /// </summary>
+    /// <param name="raw">The bytes as text.</param>
+    /// <param name="pieceSize">How many bytes go in each piece; 1 splits between every two bytes.</param>
+    /// <param name="cancellationToken">Stops sending; pieces sent so far stay sent.</param>
+    /// <returns>Completes when the last piece was read, or sent if the server stopped reading (see <see cref="WaitForServerToReadAsync"/>).</returns>
+    /// <exception cref="ArgumentException">A char is above U+00FF, so it has no one-byte form.</exception>
+    /// <exception cref="NotSupportedException">The connection is over TCP, where the client cannot tell what the server has read.</exception>
+    /// <exception cref="ConnectionResetException">The connection is closed.</exception>
+    public Task SendInPiecesAsync(string raw, int pieceSize, CancellationToken cancellationToken = default) =>
+        SendInPiecesAsync(Latin1(raw), pieceSize, cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="bytes"/> <paramref name="pieceSize"/> at a time, waiting after each piece
+    /// until the server has read it, so the server gets every piece in a read of its own. If the
+    /// server stops reading (<see cref="WaitForServerToReadAsync"/> says false), the rest is sent at once.
+    /// </summary>
+    /// <param name="bytes">The bytes.</param>
+    /// <param name="pieceSize">How many bytes go in each piece; 1 splits between every two bytes.</param>
+    /// <param name="cancellationToken">Stops sending; pieces sent so far stay sent.</param>
+    /// <returns>Completes when the last piece was read, or sent if the server stopped reading.</returns>
+    /// <exception cref="NotSupportedException">The connection is over TCP, where the client cannot tell what the server has read.</exception>
+    /// <exception cref="ConnectionResetException">The connection is closed.</exception>
+    public async Task SendInPiecesAsync(ReadOnlyMemory<byte> bytes, int pieceSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pieceSize);
+        CheckCanTellReads();
+        for (int offset = 0; offset < bytes.Length; offset += pieceSize)
+        {
+            Send(bytes.Span.Slice(offset, Math.Min(pieceSize, bytes.Length - offset)));
+            if (!await WaitForServerToReadAsync(cancellationToken))
+            {
+                Send(bytes.Span[Math.Min(offset + pieceSize, bytes.Length)..]);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until the server has read every byte sent so far (or closed the connection), so that
+    /// what is sent next reaches it in a read of its own. Takes no time on the loop's clock.
+    /// </summary>
+    /// <remarks>
+    /// A server that is not reading is given up on after the loop has polled I/O several times
+    /// (1,000 loop turns): the HTTP server pauses reading while 64 KiB of input wait unconsumed,
+    /// so a test can also use this to see that pause.
+    /// </remarks>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>True when the server has read everything (or closed); false when it is not reading.</returns>
+    /// <exception cref="NotSupportedException">The connection is over TCP, where the client cannot tell what the server has read: the kernel acknowledges bytes when they arrive, not when they are read.</exception>
+    /// <exception cref="ConnectionResetException">This end was closed or aborted.</exception>
+    public async Task<bool> WaitForServerToReadAsync(CancellationToken cancellationToken = default)
+    {
+        CheckCanTellReads();
+        for (int turn = 0; ; turn++)
+        {
+            if (_connection.IsClosed)
+                throw new ConnectionResetException("This test connection was closed or aborted locally (Abort, DisposeAsync, or HttpTestOptions.Timeout), so the server can read nothing more from it.");
+            // Bytes still in the writer have not even reached the socket; a writer that failed
+            // (the server closed) has dropped them, and then the socket counts none either.
+            if (_connection.Writer.Buffered == 0 && NetSocket.UnreadByPeer(_connection.Channel.Fd) == 0) return true;
+            if (turn == ReadWaitTurns) return false;
+            await Coroutine.SleepAsync(TimeSpan.Zero, cancellationToken); // a turn of the loop, which now and then polls I/O
+        }
+    }
+
     /// <summary>Half-closes: the server reads end-of-stream once what was sent has gone; this end can still read.</summary>
     public void ShutdownWrite() => _connection.Writer.WriteEof();
 
     /// <summary>The client vanishes: the connection closes at once, unsent bytes are dropped, and reads fail.</summary>
     /// <remarks>
+    /// Over TCP (<see cref="ConnectAsync(EndPoint, CancellationToken)"/>) the server sees a reset (RST).
     /// A socket pair has no reset: the server sees the end of the stream, as from a close, and its
-    /// next write fails. Mid-body, that cancels the request's <see cref="HttpRequest.Aborted"/>.
+    /// next write fails. Mid-body, either cancels the request's <see cref="HttpRequest.Aborted"/>.
     /// </remarks>
     public void Abort()
     {
-        _server.Forget(this);
+        _server?.Forget(this);
         _connection.Abort();
     }
 
@@ -155,7 +259,7 @@ public sealed class HttpTestConnection : IAsyncDisposable
     /// <returns>Completes when closed.</returns>
     public ValueTask DisposeAsync()
     {
-        _server.Forget(this);
+        _server?.Forget(this);
         return _connection.CloseAsync();
     }
 
@@ -330,6 +434,14 @@ public sealed class HttpTestConnection : IAsyncDisposable
         var bytes = _buffer.AsSpan(_start, count).ToArray();
         _start += count;
         return bytes;
+    }
+
+    private void CheckCanTellReads()
+    {
+        if (!_unixSocket)
+            throw new NotSupportedException(
+                "Over TCP the client cannot tell what the server has read (the kernel acknowledges bytes when they arrive, not when they are read). " +
+                "Use an in-memory connection (HttpTestServer.ConnectAsync), or a server listening on a Unix socket, to send in pieces.");
     }
 
     private EndOfStreamException Ended(string when)
