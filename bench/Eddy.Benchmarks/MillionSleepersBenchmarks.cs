@@ -60,9 +60,10 @@ internal static class Sleepers
     {
         var loop = EventLoop.Current;
         var coroutines = new Coroutine[count];
-        // A closure over the duration: one delegate for all, as a real program would write it.
-        Func<Task> body = async () => await Coroutine.SleepAsync(sleep);
-        for (int i = 0; i < count; i++) coroutines[i] = loop.Spawn(body);
+        // Written inline, as a program would: the async lambda compiles to a CoroutineBody (the
+        // coroutine runs its state machine), and, capturing the duration, it is a new delegate
+        // per spawn.
+        for (int i = 0; i < count; i++) coroutines[i] = loop.Spawn(async () => await Coroutine.SleepAsync(sleep));
         foreach (var c in coroutines) await c;
         return count;
     }
