@@ -15,22 +15,30 @@ public partial class Coroutine
 
     private static readonly ContextCallback RunStepInContext = static state => ((Coroutine)state!).MoveStateMachine();
 
-    // The coroutine whose async lambda is being called by Start: CoroutineBodyBuilder.Create takes it.
+    // The untracked coroutine whose async lambda Start is calling (a tracked one is the thread's
+    // synchronization context then, which costs no thread-static write to find).
     [ThreadStatic] private static Coroutine? t_starting;
 
     private ExecutionContext? _executionContext;
     private Action? _step;
+    // Set while Start calls the lambda, until the lambda's builder takes this coroutine.
+    private bool _awaitingBuilder;
 
-    /// <summary>Makes <paramref name="coroutine"/> the one whose lambda the next builder belongs to.</summary>
-    private protected static void SetStarting(Coroutine coroutine) => t_starting = coroutine;
+    /// <summary>Lets the builder of the lambda about to be called find this coroutine.</summary>
+    private protected void BeginBody()
+    {
+        _awaitingBuilder = true;
+        if (!_tracked) t_starting = this;
+    }
 
     /// <summary>Takes the coroutine being started (once), for the builder of its lambda.</summary>
     internal static Coroutine TakeStarting()
     {
-        var coroutine = t_starting;
-        if (coroutine is null)
+        var coroutine = SynchronizationContext.Current as Coroutine;
+        if (coroutine is null || !coroutine._awaitingBuilder) coroutine = t_starting;
+        if (coroutine is null || !coroutine._awaitingBuilder)
             throw new InvalidOperationException("An async lambda typed as returning CoroutineBody runs only as a coroutine: pass it to loop.Spawn, Coroutine.Spawn or TaskGroup.Spawn instead of calling it.");
-        t_starting = null;
+        coroutine._awaitingBuilder = false;
         return coroutine;
     }
 
@@ -52,12 +60,12 @@ public partial class Coroutine
         switch (body)
         {
             case Func<CoroutineBody> plain:
-                SetStarting(this);
+                BeginBody();
                 result = plain();
                 break;
             case Func<CancellationToken, CoroutineBody> withToken:
                 var token = BodyToken();
-                SetStarting(this);
+                BeginBody();
                 result = withToken(token);
                 break;
             default:
@@ -71,7 +79,7 @@ public partial class Coroutine
     private protected void CheckBuiltBy(Coroutine? builder)
     {
         if (builder == this) return;
-        t_starting = null;
+        _awaitingBuilder = false;
         if (!IsCompleted)
             Finish(CoroutineState.Faulted, new InvalidOperationException($"The body of coroutine '{Name}' returned a CoroutineBody that no async lambda made (default?); make the body an async lambda, or return a Task."));
     }

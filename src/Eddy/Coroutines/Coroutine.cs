@@ -573,12 +573,12 @@ public sealed class Coroutine<T> : Coroutine
         switch (body)
         {
             case Func<CoroutineBody<T>> plain:
-                SetStarting(this);
+                BeginBody();
                 result = plain();
                 break;
             case Func<CancellationToken, CoroutineBody<T>> withToken:
                 var token = BodyToken();
-                SetStarting(this);
+                BeginBody();
                 result = withToken(token);
                 break;
             default:

@@ -19,28 +19,35 @@ namespace Eddy.Coroutines;
 /// </remarks>
 public readonly struct SleepAwaitable
 {
-    private readonly EventLoop? _loop;
-    private readonly long _due;
-    private readonly Waiter<bool>? _waiter;
-    private readonly short _version;
+    // Two fields, not four: the awaiter is copied into every awaiting state machine, a million of
+    // them when a million coroutines sleep. The source is the loop (a sleep nothing can cancel,
+    // with its due time) or the armed waiter (with its version); null for default(SleepAwaitable).
+    private readonly object? _source;
+    private readonly long _dueOrVersion;
 
     /// <summary>A sleep until <paramref name="due"/> that nothing can cancel: armed when awaited.</summary>
     internal SleepAwaitable(EventLoop loop, long due)
     {
-        _loop = loop;
-        _due = due;
+        _source = loop;
+        _dueOrVersion = due;
     }
 
     /// <summary>A cancellable sleep: the armed <paramref name="waiter"/>.</summary>
     internal SleepAwaitable(Waiter<bool> waiter)
     {
-        _waiter = waiter;
-        _version = waiter.Version;
+        _source = waiter;
+        _dueOrVersion = waiter.Version;
     }
+
+    private EventLoop? SleepLoop => _source as EventLoop; // null for a cancellable sleep
+
+    private Waiter<bool>? CancellableWaiter => _source as Waiter<bool>;
+
+    private short Version => (short)_dueOrVersion;
 
     /// <summary>Gets the awaiter.</summary>
     /// <returns>The awaiter.</returns>
-    public Awaiter GetAwaiter() => new(_loop, _due, _waiter, _version);
+    public Awaiter GetAwaiter() => new(_source, _dueOrVersion);
 
     /// <summary>
     /// The sleep as a <see cref="Task"/>, for <see cref="Task.WhenAny(Task[])"/> and the like; it
@@ -49,8 +56,8 @@ public readonly struct SleepAwaitable
     /// <returns>A task that completes when the sleep is over (cancelled if its token was).</returns>
     public Task AsTask()
     {
-        if (_waiter is not null) return new ValueTask(_waiter, _version).AsTask();
-        return _loop is null ? Task.CompletedTask : SleepAsTask(this);
+        if (CancellableWaiter is not null) return new ValueTask(CancellableWaiter, Version).AsTask();
+        return SleepLoop is null ? Task.CompletedTask : SleepAsTask(this);
     }
 
     private static async Task SleepAsTask(SleepAwaitable sleep) => await sleep;
@@ -58,18 +65,22 @@ public readonly struct SleepAwaitable
     /// <summary>Suspends the awaiting code until the sleep is over, then resumes it on the loop.</summary>
     public readonly struct Awaiter : ICriticalNotifyCompletion, IDescribedWait
     {
-        private readonly EventLoop? _loop;
-        private readonly long _due;
-        private readonly Waiter<bool>? _waiter;
-        private readonly short _version;
+        private readonly object? _source;
+        private readonly long _dueOrVersion;
 
-        internal Awaiter(EventLoop? loop, long due, Waiter<bool>? waiter, short version)
+        internal Awaiter(object? source, long dueOrVersion)
         {
-            _loop = loop;
-            _due = due;
-            _waiter = waiter;
-            _version = version;
+            _source = source;
+            _dueOrVersion = dueOrVersion;
         }
+
+        private EventLoop? SleepLoop => _source as EventLoop; // null for a cancellable sleep
+
+        private Waiter<bool>? CancellableWaiter => _source as Waiter<bool>;
+
+        private short Version => (short)_dueOrVersion;
+
+        private long Due => _dueOrVersion;
 
         /// <summary>
         /// False until the sleep is over (a sleep that nothing can cancel always suspends, even
@@ -77,13 +88,13 @@ public readonly struct SleepAwaitable
         /// asyncio.sleep(0)).
         /// </summary>
         public bool IsCompleted =>
-            _waiter is not null ? _waiter.GetStatus(_version) != ValueTaskSourceStatus.Pending : _loop is null;
+            CancellableWaiter is not null ? CancellableWaiter.GetStatus(Version) != ValueTaskSourceStatus.Pending : SleepLoop is null;
 
         /// <summary>Ends the await.</summary>
         /// <exception cref="OperationCanceledException">The sleep's cancellation token was cancelled.</exception>
         public void GetResult()
         {
-            if (_waiter is not null) _waiter.GetResult(_version);
+            if (CancellableWaiter is not null) CancellableWaiter.GetResult(Version);
         }
 
         /// <summary>Resumes <paramref name="continuation"/> on the loop when the sleep is over, in the current execution context.</summary>
@@ -91,8 +102,8 @@ public readonly struct SleepAwaitable
         public void OnCompleted(Action continuation)
         {
             ArgumentNullException.ThrowIfNull(continuation);
-            if (_waiter is not null) new ValueTask(_waiter, _version).GetAwaiter().OnCompleted(continuation);
-            else if (_loop is not null) _loop.AddSleeper(ExecutionContextFlow.Capture(continuation), _due);
+            if (CancellableWaiter is not null) new ValueTask(CancellableWaiter, Version).GetAwaiter().OnCompleted(continuation);
+            else if (SleepLoop is not null) SleepLoop.AddSleeper(ExecutionContextFlow.Capture(continuation), Due);
             else Task.CompletedTask.GetAwaiter().OnCompleted(continuation);
         }
 
@@ -101,18 +112,18 @@ public readonly struct SleepAwaitable
         public void UnsafeOnCompleted(Action continuation)
         {
             ArgumentNullException.ThrowIfNull(continuation);
-            if (_waiter is not null) new ValueTask(_waiter, _version).GetAwaiter().UnsafeOnCompleted(continuation);
-            else if (_loop is not null) _loop.AddSleeper(continuation, _due);
+            if (CancellableWaiter is not null) new ValueTask(CancellableWaiter, Version).GetAwaiter().UnsafeOnCompleted(continuation);
+            else if (SleepLoop is not null) SleepLoop.AddSleeper(continuation, Due);
             else Task.CompletedTask.GetAwaiter().UnsafeOnCompleted(continuation);
         }
 
         /// <summary>Resumes <paramref name="coroutine"/>'s async lambda when the sleep is over, with no continuation delegate.</summary>
         internal void ResumeWhenDone(Coroutine coroutine)
         {
-            if (_waiter is not null)
-                ((IValueTaskSource)_waiter).OnCompleted(Coroutine.StepCallback, coroutine, _version, ValueTaskSourceOnCompletedFlags.UseSchedulingContext);
-            else if (_loop is not null && _loop.IsOnLoopThread)
-                _loop.AddSleeper(coroutine, _due);
+            if (CancellableWaiter is not null)
+                ((IValueTaskSource)CancellableWaiter).OnCompleted(Coroutine.StepCallback, coroutine, Version, ValueTaskSourceOnCompletedFlags.UseSchedulingContext);
+            else if (SleepLoop is not null && SleepLoop.IsOnLoopThread)
+                SleepLoop.AddSleeper(coroutine, Due);
             else
                 UnsafeOnCompleted(coroutine.StepAction);
         }
@@ -121,8 +132,8 @@ public readonly struct SleepAwaitable
         /// Whether this is the empty awaiter an async method leaves in its state machine once the
         /// await is over: <see cref="EventLoop.Dump"/> must not take it for a sleep.
         /// </summary>
-        internal bool IsEmpty => _loop is null && _waiter is null;
+        internal bool IsEmpty => SleepLoop is null && CancellableWaiter is null;
 
-        string IDescribedWait.DescribeWait() => _waiter?.Describe() ?? "a timer";
+        string IDescribedWait.DescribeWait() => CancellableWaiter?.Describe() ?? "a timer";
     }
 }
