@@ -15,7 +15,7 @@ internal static class MemoryMode
     public const string ChildMode = "memory-child";
 
     private static readonly string[] Variants =
-        ["eddy-virtual-1s", "eddy-real-1s", "stock-delay-1s", "stock-asyncdelay-1s", "eddy-real-100ms", "stock-delay-100ms"];
+        ["eddy-virtual-1s", "eddy-real-1s", "stock-delay-1s", "stock-asyncdelay-1s", "stock-taskrun-1s", "eddy-real-100ms", "stock-delay-100ms"];
 
     public static int Run(bool quick)
     {
@@ -73,6 +73,7 @@ internal static class MemoryMode
             "eddy-real-100ms" => n => Sleepers.EddyReal(n, TimeSpan.FromMilliseconds(100)),
             "stock-delay-1s" => n => Sleepers.StockDelay(n, 1000),
             "stock-asyncdelay-1s" => n => Sleepers.StockAsyncDelay(n, 1000),
+            "stock-taskrun-1s" => n => Sleepers.StockTaskRunDelay(n, 1000),
             "stock-delay-100ms" => n => Sleepers.StockDelay(n, 100),
             _ => throw new ArgumentException($"unknown variant {variant}"),
         };

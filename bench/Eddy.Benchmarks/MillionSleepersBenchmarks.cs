@@ -16,7 +16,8 @@ namespace Eddy.Benchmarks;
 /// sleep itself plus whatever overhead does not overlap it.</item>
 /// <item><b>Stock</b> (baseline, real time): <c>Task.Delay(1000)</c> (and <c>Task.Delay(100)</c>)
 /// one million times, awaited with <c>Task.WhenAll</c>; and, closer to a coroutine each,
-/// one million calls of an <c>async Task</c> method that awaits <c>Task.Delay</c>.</item>
+/// one million calls of an <c>async Task</c> method that awaits <c>Task.Delay</c>; and one million
+/// <c>Task.Run</c> of an async lambda awaiting it, the stock way to spawn (as in <see cref="SpawnJoin"/>).</item>
 /// </list>
 /// Each Eddy run uses a fresh loop on the benchmark thread (<c>EventLoop.Run</c>): one invocation
 /// is long enough that creating a loop is noise, and a million coroutines is not a steady state
@@ -38,6 +39,9 @@ public class MillionSleepers
 
     [Benchmark(Description = "Stock: 1M async methods awaiting Task.Delay + WhenAll"), BenchmarkCategory("1 s")]
     public int Stock_AsyncDelay_1s() => Sleepers.StockAsyncDelay(Ops.Sleepers, 1000);
+
+    [Benchmark(Description = "Stock: 1M Task.Run(async lambda awaiting Task.Delay) + WhenAll"), BenchmarkCategory("1 s")]
+    public int Stock_TaskRunDelay_1s() => Sleepers.StockTaskRunDelay(Ops.Sleepers, 1000);
 
     [Benchmark(Description = "Eddy: 1M coroutines SleepAsync, real clock"), BenchmarkCategory("100 ms")]
     public int Eddy_Real_100ms() => Sleepers.EddyReal(Ops.Sleepers, TimeSpan.FromMilliseconds(100));
@@ -80,6 +84,15 @@ internal static class Sleepers
     {
         var tasks = new Task[count];
         for (int i = 0; i < count; i++) tasks[i] = SleepOne(milliseconds);
+        Task.WhenAll(tasks).GetAwaiter().GetResult();
+        return count;
+    }
+
+    /// <summary>The stock way to spawn concurrent work, as in the spawn + join benchmark: Task.Run of an async lambda.</summary>
+    public static int StockTaskRunDelay(int count, int milliseconds)
+    {
+        var tasks = new Task[count];
+        for (int i = 0; i < count; i++) tasks[i] = Task.Run(async () => await Task.Delay(milliseconds));
         Task.WhenAll(tasks).GetAwaiter().GetResult();
         return count;
     }
