@@ -174,6 +174,11 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
             Wake();
             return false;
         }
+        // A FIN while a handler runs, with the whole request received: browsers and HttpClient
+        // send one only after the response or to give up, so the handler is told (Kestrel and IIS
+        // do the same) and a long poll or an event stream stops at once rather than at its next
+        // failed write. The answer is still written, for a client that half-closes and reads.
+        if (_inRequest) MarkAborted();
         Wake();
         // Keep the sending side open to answer what was received.
         return _inRequest || _end > 0;

@@ -59,7 +59,11 @@ public sealed class HttpRequest
     /// <summary>The client's address.</summary>
     public EndPoint? RemoteEndPoint => _connection.RemoteEndPoint;
 
-    /// <summary>Cancelled when the client disconnects before the request is done (Kestrel's RequestAborted).</summary>
+    /// <summary>
+    /// Cancelled when the client disconnects before the request is done (Kestrel's RequestAborted):
+    /// a reset, a close in the middle of the body, or a close (FIN) while the handler runs. A
+    /// response written after a FIN is still sent, for clients that half-close and then read.
+    /// </summary>
     public CancellationToken Aborted => _connection.Aborted;
 
     /// <summary>

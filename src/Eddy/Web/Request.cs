@@ -92,7 +92,7 @@ public sealed class Request
     /// <summary>The client's address.</summary>
     public EndPoint? RemoteEndPoint => Http.RemoteEndPoint;
 
-    /// <summary>Cancelled when the client disconnects before the response is done.</summary>
+    /// <summary>Cancelled when the client disconnects before the response is done (a reset, or a close while the handler runs); see <see cref="HttpRequest.Aborted"/>.</summary>
     public CancellationToken Aborted => Http.Aborted;
 
     /// <summary>The services of the route's app (<see cref="App.Services"/>); <see cref="GetService{T}"/> also looks in the apps it is mounted in.</summary>

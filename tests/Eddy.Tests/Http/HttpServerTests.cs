@@ -650,6 +650,29 @@ public class HttpServerTests(ITestOutputHelper output)
         });
     }
 
+    // Browsers and HttpClient close only after the response or to give up: a FIN while the
+    // handler runs must reach a long poll at once, not at its next failed write.
+    [Fact]
+    public Task A_client_that_closes_while_the_handler_waits_cancels_aborted_and_still_gets_what_is_written()
+    {
+        var never = new AsyncEvent();
+        bool cancelled = false;
+        return HttpTestServer.RunAsync(async (request, response) =>
+        {
+            try { await never.WaitAsync(request.Aborted); }
+            catch (OperationCanceledException) { cancelled = true; }
+            response.Write("written after the FIN"u8);
+        }, async server =>
+        {
+            await using var client = await server.ConnectAsync();
+            client.Send("GET /poll HTTP/1.1\r\nHost: a\r\n\r\n");
+            client.ShutdownWrite();
+            var raw = Encoding.Latin1.GetString(await client.ReadToEndAsync());
+            Assert.True(cancelled, "the handler's wait on request.Aborted was not cancelled by the client's close");
+            Assert.EndsWith("written after the FIN", raw);
+        });
+    }
+
     [Fact]
     public Task Close_lets_a_request_in_progress_finish_with_connection_close()
     {
