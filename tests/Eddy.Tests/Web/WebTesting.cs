@@ -1,26 +1,16 @@
 using System.Text;
 using Eddy.Http.Testing;
 using Eddy.Web;
+using Eddy.Web.Testing;
 
 namespace Eddy.Tests.Web;
 
 /// <summary>Helpers for web framework tests: serve an App on the test server, send requests with headers and bodies.</summary>
 internal static class WebTesting
 {
-    /// <summary>Serves <paramref name="app"/> on a test server: start-up hooks before <paramref name="test"/>, clean-up hooks after.</summary>
+    /// <summary>Serves <paramref name="app"/> on a test server with its hooks (<see cref="AppTestServer"/>).</summary>
     public static Task ServeAsync(App app, Func<HttpTestServer, Task> test, HttpTestOptions? options = null) =>
-        HttpTestServer.RunAsync(app.Handler, async server =>
-        {
-            await app.InitializeAsync();
-            try
-            {
-                await test(server);
-            }
-            finally
-            {
-                await app.CleanupAsync();
-            }
-        }, options);
+        AppTestServer.RunAsync(app, test, options);
 
     /// <summary>A GET with extra header lines ("Accept: text/html").</summary>
     public static Task<HttpTestResponse> GetAsync(this HttpTestServer server, string target, params string[] headers) =>
