@@ -110,7 +110,7 @@ public sealed partial class EventLoop : IDisposable
     /// <summary><see cref="LoopOptions.TrackCurrentCoroutine"/>.</summary>
     internal bool TracksCurrentCoroutine { get; }
 
-    /// <summary>The context of the coroutine whose step runs now, or null (a callback, or not tracked). Loop thread only.</summary>
+    /// <summary>The coroutine whose step runs now (and whose context is installed), or null (a callback, or not tracked). Loop thread only.</summary>
     internal Coroutine? RunningCoroutine => _runningCoroutine;
 
     /// <summary>
