@@ -65,6 +65,33 @@ public sealed class Pool : IWaitOwner<bool>
         return Track(_loop!.Spawn(body, name));
     }
 
+    /// <summary>Spawns a coroutine running an async lambda once a slot is free (run without a Task of its own; see <see cref="CoroutineBody"/>).</summary>
+    /// <param name="body">The coroutine's code; its token is cancelled by <see cref="CancelAll"/>.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <param name="cancellationToken">Stops waiting for a slot.</param>
+    /// <returns>The coroutine, once started.</returns>
+    [OverloadResolutionPriority(1)]
+    public async ValueTask<Coroutine> SpawnAsync(Func<CancellationToken, CoroutineBody> body, string? name = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        await WaitAvailableAsync(cancellationToken);
+        return Track(_loop!.Spawn(body, name));
+    }
+
+    /// <summary>Spawns a coroutine running an async lambda with a result once a slot is free.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="body">The coroutine's code.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <param name="cancellationToken">Stops waiting for a slot.</param>
+    /// <returns>The coroutine, once started.</returns>
+    [OverloadResolutionPriority(1)]
+    public async ValueTask<Coroutine<T>> SpawnAsync<T>(Func<CancellationToken, CoroutineBody<T>> body, string? name = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        await WaitAvailableAsync(cancellationToken);
+        return Track(_loop!.Spawn(body, name));
+    }
+
     /// <summary>
     /// Waits for a free slot and reserves it for the spawn that follows. Used by
     /// <see cref="SpawnAsync(Func{CancellationToken, Task}, string?, CancellationToken)"/>.
