@@ -54,8 +54,10 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
     {
         _loop = loop;
         _bodyOrTask = body;
-        _name = name;
-        Group = group;
+        // Reference stores go through the GC's write barrier even when they store null; a
+        // spawn + join makes about twenty, so the usual nulls are not stored.
+        if (name is not null) _name = name;
+        if (group is not null) Group = group;
         Id = loop.NextCoroutineId();
         // Spawn runs on the loop thread (or before it runs), so the running coroutine is the spawner.
         if (loop.TracksCurrentCoroutine)
@@ -334,13 +336,17 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
             Finish(CoroutineState.Faulted, new InvalidOperationException($"The body of coroutine '{Name}' returned a null Task; return a Task (for example Task.CompletedTask)."));
             return;
         }
+        if (task.IsCompleted)
+        {
+            OnBodyCompleted(task);
+            return;
+        }
         _bodyOrTask = task;
-        if (task.IsCompleted) OnBodyCompleted();
         // Capturing the current context (the coroutine's, or the loop's) rather than none is what
         // lets the runtime run this inline when the body ends on the loop thread, in that same
         // context: with a custom context installed, it sends context-free continuations to the
         // thread pool instead.
-        else task.GetAwaiter().UnsafeOnCompleted(OnBodyDone);
+        task.GetAwaiter().UnsafeOnCompleted(OnBodyDone);
     }
 
     /// <summary>Calls the body; the generic subclass also gives it the token when it takes one.</summary>
@@ -359,13 +365,12 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
 
     private void OnBodyDone()
     {
-        if (_loop.IsOnLoopThread) OnBodyCompleted();
-        else _loop.PostFromAnyThread(static state => ((Coroutine)state!).OnBodyCompleted(), this);
+        if (_loop.IsOnLoopThread) OnBodyCompleted((Task)_bodyOrTask!);
+        else _loop.PostFromAnyThread(static state => { var self = (Coroutine)state!; self.OnBodyCompleted((Task)self._bodyOrTask!); }, this);
     }
 
-    private void OnBodyCompleted()
+    private void OnBodyCompleted(Task task)
     {
-        var task = (Task)_bodyOrTask!;
         if (task.IsCompletedSuccessfully)
         {
             CaptureResult(task);
