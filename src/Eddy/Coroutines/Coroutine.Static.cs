@@ -77,9 +77,11 @@ public partial class Coroutine
     public static SleepAwaitable SleepAsync(TimeSpan delay, CancellationToken cancellationToken = default)
     {
         var loop = EventLoop.Current;
-        long now = loop.Clock.NowTicks;
-        long ticks = Math.Max(delay.Ticks, 0);
-        long due = ticks > long.MaxValue - now ? long.MaxValue : now + ticks;
+        long ticks = delay.Ticks;
+        // No delay: due at the turn's start, which the timers take on the next turn without a
+        // clock read or a bucket of its own.
+        long now = ticks <= 0 ? loop.TurnTicks : loop.Clock.NowTicks;
+        long due = ticks <= 0 ? now : ticks > long.MaxValue - now ? long.MaxValue : now + ticks;
         if (!cancellationToken.CanBeCanceled) return new SleepAwaitable(loop, due);
         var waiter = Waiter<bool>.Rent(loop, null);
         if (waiter.RegisterCancellation(cancellationToken)) waiter.ArmTimer(due, true);

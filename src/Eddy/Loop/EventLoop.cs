@@ -350,6 +350,7 @@ public sealed partial class EventLoop : IDisposable
     /// </summary>
     private void FireDueTimers()
     {
+        _timers.BeginTurn(TurnTicks);
         if (_timers.Count == 0 || !_timers.TakeDue(TurnTicks)) return;
         while (_timers.TryTakeNext(out object target, out var context))
         {

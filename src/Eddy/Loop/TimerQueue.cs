@@ -50,6 +50,15 @@ internal sealed class TimerQueue
     // one key, the common case, skip the dictionary.
     private TimerBucket? _last;
 
+    // Timers already due when armed (a zero delay: SleepAsync(0), CallLater(0)), fired by the next
+    // TakeDue before any bucket of the heap: every bucket left there has a later key, so the order
+    // stays right, and a timer that only waits for the next turn costs no key, dictionary entry
+    // or heap place.
+    private TimerBucket? _dueNow;
+
+    // The start of the loop's current turn (EventLoop.TurnTicks): a timer due by then is due now.
+    private long _turnStart = long.MinValue;
+
     // The buckets taken out by TakeDue, fired in order by TryTakeNext.
     private TimerBucket[] _firing = new TimerBucket[8];
     private int _firingCount;
@@ -72,14 +81,19 @@ internal sealed class TimerQueue
     public int Count => _count;
 
     /// <summary>The earliest key (when the next timer may fire), or <see cref="long.MaxValue"/> when none is queued.</summary>
-    public long NextDue => _heapCount > 0 ? _heap[0].Key : long.MaxValue;
+    public long NextDue => Math.Min(
+        _dueNow is { Live: > 0 } dueNow ? dueNow.Key : long.MaxValue,
+        _heapCount > 0 ? _heap[0].Key : long.MaxValue);
+
+    /// <summary>Tells the queue the time at the start of the loop's turn: timers due by then go to the next take at once.</summary>
+    public void BeginTurn(long turnStart) => _turnStart = turnStart;
 
     /// <summary>Schedules <paramref name="node"/> at <paramref name="due"/>, moving it if it is scheduled already.</summary>
     public void Add(TimerNode node, long due)
     {
         if (node.Bucket is not null) Remove(node);
         node.Due = due;
-        var bucket = BucketFor(KeyFor(due));
+        var bucket = BucketForDue(due);
         node.BucketIndex = bucket.Append(node, null);
         node.Bucket = bucket;
         _count++;
@@ -93,7 +107,7 @@ internal sealed class TimerQueue
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AddContinuation(object continuationOrCoroutine, Coroutine? context, long due)
     {
-        BucketFor(KeyFor(due)).Append(continuationOrCoroutine, context);
+        BucketForDue(due).Append(continuationOrCoroutine, context);
         _count++;
     }
 
@@ -121,18 +135,40 @@ internal sealed class TimerQueue
     public bool TakeDue(long now)
     {
         int taken = 0;
-        while (_heapCount > 0 && _heap[0].Key <= now)
+        if (_dueNow is { } dueNow)
         {
-            var bucket = _heap[0];
-            RemoveFromHeap(bucket);
-            _byKey.Remove(bucket.Key);
-            bucket.IsFiring = true;
-            if (_firingCount == _firing.Length) Array.Resize(ref _firing, _firing.Length * 2);
-            _firing[_firingCount++] = bucket;
-            taken++;
+            // Timers that were due before the due-now bucket's turn (keyed by their past dues) first.
+            while (_heapCount > 0 && _heap[0].Key < dueNow.Key) taken += TakeTop();
+            _dueNow = null;
+            if (dueNow.Live > 0)
+            {
+                TakeForFiring(dueNow);
+                taken++;
+            }
+            else
+            {
+                Pool(dueNow);
+            }
         }
+        while (_heapCount > 0 && _heap[0].Key <= now) taken += TakeTop();
         if (taken > 0 && _last is { HeapIndex: < 0 }) _last = null;
         return taken > 0;
+    }
+
+    private int TakeTop()
+    {
+        var bucket = _heap[0];
+        RemoveFromHeap(bucket);
+        _byKey.Remove(bucket.Key);
+        TakeForFiring(bucket);
+        return 1;
+    }
+
+    private void TakeForFiring(TimerBucket bucket)
+    {
+        bucket.IsFiring = true;
+        if (_firingCount == _firing.Length) Array.Resize(ref _firing, _firing.Length * 2);
+        _firing[_firingCount++] = bucket;
     }
 
     /// <summary>
@@ -172,24 +208,36 @@ internal sealed class TimerQueue
         return false;
     }
 
-    /// <summary>The key of a timer due at <paramref name="due"/>: rounded up to the resolution, unless it is due already.</summary>
+    /// <summary>
+    /// The bucket for a timer due at <paramref name="due"/>: the due-now one if it came due since
+    /// the turn's start (a zero delay), else the one of its key. The clock is read only for a
+    /// timer due within one resolution of the turn's start.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TimerBucket BucketForDue(long due)
+    {
+        if (due >= _turnStart && (due == _turnStart || IsDueAlready(due)))
+            return _dueNow ??= Rent(_turnStart);
+        return BucketFor(KeyFor(due));
+    }
+
+    private bool IsDueAlready(long due) =>
+        (_turnStart == long.MinValue || due - _turnStart <= _resolution) && due <= _clock.NowTicks;
+
+    /// <summary>
+    /// The key of a timer due at <paramref name="due"/>: rounded up to the resolution, so that it
+    /// never fires early, unless it was due before the turn started (then down: its slot is taken
+    /// on the next turn, before the due-now bucket, in the order of the dues).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long KeyFor(long due)
     {
         long resolution = _resolution;
         if (resolution == 1) return due;
-        return KeyForRounded(due, resolution);
-    }
-
-    private long KeyForRounded(long due, long resolution)
-    {
         long remainder = due % resolution;
         if (remainder == 0) return due;
         long down = remainder > 0 ? due - remainder : due - remainder - resolution;
-        // A timer already due (a zero delay) fires on the next turn: rounding it up would make the
-        // loop wait for the next slot (up to a millisecond) for nothing. Its slot's start is at
-        // or before now, so the next turn takes it, and it is not early: it was due before.
-        if (due <= _clock.NowTicks) return down;
+        if (due < _turnStart) return down;
         return down > long.MaxValue - resolution ? long.MaxValue : down + resolution;
     }
 
@@ -218,6 +266,12 @@ internal sealed class TimerQueue
     /// <summary>Takes an emptied bucket out of the queue and pools it.</summary>
     private void Release(TimerBucket bucket)
     {
+        if (ReferenceEquals(bucket, _dueNow))
+        {
+            _dueNow = null;
+            Pool(bucket);
+            return;
+        }
         RemoveFromHeap(bucket);
         _byKey.Remove(bucket.Key);
         if (ReferenceEquals(_last, bucket)) _last = null;
@@ -299,8 +353,8 @@ internal sealed class TimerQueue
 
     // Introspection for tests.
 
-    /// <summary>Buckets in the queue (not counting those being fired).</summary>
-    internal int BucketCount => _heapCount;
+    /// <summary>Buckets in the queue, the due-now one included (not counting those being fired).</summary>
+    internal int BucketCount => _heapCount + (_dueNow is null ? 0 : 1);
 
     /// <summary>Emptied buckets waiting for reuse.</summary>
     internal int PooledBucketCount => _poolCount;
@@ -308,7 +362,7 @@ internal sealed class TimerQueue
     /// <summary>Entry slots the queued buckets use, tombstones included.</summary>
     internal int SlotCount()
     {
-        int slots = 0;
+        int slots = _dueNow?.Count ?? 0;
         for (int i = 0; i < _heapCount; i++) slots += _heap[i].Count;
         return slots;
     }
@@ -316,7 +370,7 @@ internal sealed class TimerQueue
     /// <summary>Entry slots the queued and pooled buckets have room for.</summary>
     internal int Capacity()
     {
-        int capacity = 0;
+        int capacity = _dueNow?.Entries.Length ?? 0;
         for (int i = 0; i < _heapCount; i++) capacity += _heap[i].Entries.Length;
         for (int i = 0; i < _poolCount; i++) capacity += _pool[i].Entries.Length;
         return capacity;

@@ -130,10 +130,28 @@ public class TimerQueueTests
     {
         // A zero delay on a millisecond clock must not wait for the next millisecond.
         var queue = NewQueue(now: 25, resolution: 10);
+        queue.BeginTurn(25); // as the loop does at each turn
         queue.Add(NewNode("now"), 25);
         queue.Add(NewNode("past"), 13);
         Assert.True(queue.NextDue <= 25);
         Assert.Equal(["past", "now"], Fire(queue, 25));
+    }
+
+    [Fact]
+    public void Zero_delay_timers_share_the_due_now_bucket_and_fire_after_timers_due_before_the_turn()
+    {
+        var clock = new VirtualClock(TimeSpan.FromTicks(15), autoJump: false);
+        var queue = new TimerQueue(clock, 10);
+        queue.BeginTurn(15);                       // a turn at 15 arms a timer due at 18: slot 20
+        queue.Add(NewNode("due at 18"), 18);
+        clock.Advance(TimeSpan.FromTicks(10));
+        queue.BeginTurn(25);                       // the loop comes back at 25, late: zero delays now
+        for (int i = 0; i < 3; i++) queue.AddContinuation(Continuation($"zero delay {i}"), null, 25);
+        queue.Add(NewNode("due at 26"), 26);       // slot 30
+        Assert.Equal(3, queue.BucketCount);        // slot 20, the due-now bucket, slot 30
+        Assert.Equal(20, queue.NextDue);
+        Assert.Equal(["due at 18", "zero delay 0", "zero delay 1", "zero delay 2"], Fire(queue, 25));
+        Assert.Equal(["due at 26"], Fire(queue, 30));
     }
 
     [Theory]
