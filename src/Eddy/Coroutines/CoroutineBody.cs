@@ -11,10 +11,12 @@ namespace Eddy.Coroutines;
 /// costs only its handle and the lambda's state.
 /// </summary>
 /// <remarks>
-/// You do not write this type: <c>loop.Spawn(async () =&gt; { ... })</c> picks it. A delegate or
+/// You seldom write this type: <c>loop.Spawn(async () =&gt; { ... })</c> picks it. A delegate or
 /// method that returns a <see cref="Task"/> (<c>loop.Spawn(HandleAsync)</c>) runs as before, its
-/// Task awaited by the coroutine. Calling such a lambda yourself, outside <c>Spawn</c>, throws
-/// <see cref="InvalidOperationException"/>.
+/// Task awaited by the coroutine. An async method that only ever runs as a coroutine may return
+/// it to get the same saving (<c>private async CoroutineBody ServeAsync()</c>, then
+/// <c>loop.Spawn(ServeAsync)</c>; the HTTP server's connections do). Calling such a lambda or
+/// method yourself, outside <c>Spawn</c>, throws <see cref="InvalidOperationException"/>.
 /// </remarks>
 [AsyncMethodBuilder(typeof(CoroutineBodyBuilder))]
 [EditorBrowsable(EditorBrowsableState.Never)]
