@@ -6,8 +6,8 @@ namespace Eddy.Coroutines;
 // How a coroutine runs an async lambda compiled with CoroutineBodyBuilder: the coroutine keeps the
 // lambda's state machine (boxed once, at its first real suspension) in _bodyOrTask and runs each
 // step itself, so there is no body Task and no completion callback to allocate. Eddy's own
-// awaiters (a sleep, a yield, another coroutine) queue the coroutine itself when they complete; any other awaiter
-// gets one delegate per coroutine, made on first use.
+// awaiters (a sleep, a yield, another coroutine) queue the coroutine itself when they complete;
+// any other awaiter gets one delegate per coroutine, made on first use.
 public partial class Coroutine
 {
     /// <summary>The ready-queue callback that runs a coroutine's next step.</summary>
@@ -37,13 +37,15 @@ public partial class Coroutine
         var coroutine = SynchronizationContext.Current as Coroutine;
         if (coroutine is null || !coroutine._awaitingBuilder) coroutine = t_starting;
         if (coroutine is null || !coroutine._awaitingBuilder)
-            throw new InvalidOperationException("An async lambda typed as returning CoroutineBody runs only as a coroutine: pass it to loop.Spawn, Coroutine.Spawn or TaskGroup.Spawn instead of calling it.");
+            throw new InvalidOperationException("An async lambda or method returning CoroutineBody runs only as the body of a coroutine: pass it to loop.Spawn, Coroutine.Spawn, TaskGroup.Spawn or Pool.SpawnAsync instead of calling it.");
         coroutine._awaitingBuilder = false;
         return coroutine;
     }
 
     /// <summary>Takes the coroutine being started, which must have a result of type <typeparamref name="T"/>.</summary>
-    internal static Coroutine<T> TakeStarting<T>() => (Coroutine<T>)TakeStarting();
+    internal static Coroutine<T> TakeStarting<T>() =>
+        TakeStarting() as Coroutine<T> ?? throw new InvalidOperationException(
+            $"An async CoroutineBody<{typeof(T).Name}> runs only as the body of a coroutine with a {typeof(T).Name} result (loop.Spawn<{typeof(T).Name}>), not inside another body.");
 
     /// <summary>
     /// Runs a lambda's first step as the runtime's own builders do (AsyncTaskMethodBuilder.Start

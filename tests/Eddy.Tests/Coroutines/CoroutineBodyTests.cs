@@ -179,7 +179,18 @@ public class CoroutineBodyTests
             var fake = Coroutine.Spawn(() => default(CoroutineBody));
             var failure = await Assert.ThrowsAsync<InvalidOperationException>(async () => await fake);
             Assert.Contains("async lambda", failure.Message);
+
+            // A typed body called inside another body, not spawned: a clear error, not a cast failure.
+            var nested = Coroutine.Spawn(() => { _ = TypedAsync(); return default(CoroutineBody); });
+            failure = await Assert.ThrowsAsync<InvalidOperationException>(async () => await nested);
+            Assert.Contains("Int32 result", failure.Message);
         });
+
+        static async CoroutineBody<int> TypedAsync()
+        {
+            await Coroutine.YieldAsync();
+            return 1;
+        }
     }
 
     [Fact]
