@@ -101,7 +101,9 @@ public class EventLoopTests
             threads.Add(Environment.CurrentManagedThreadId);
             await Task.Yield();
             threads.Add(Environment.CurrentManagedThreadId);
-            await Task.Delay(1); // the awaited thing under test (a timer-pool Task), not a synchronisation
+            // A Task completed by the runtime's timer thread (as a delay's is), due at once.
+            var fired = new TaskCompletionSource();
+            using (new Timer(_ => fired.SetResult(), null, 0, Timeout.Infinite)) await fired.Task;
             threads.Add(Environment.CurrentManagedThreadId);
             await using (var stream = new MemoryStream(new byte[4096]))
             {
