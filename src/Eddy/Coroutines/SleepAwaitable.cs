@@ -39,12 +39,6 @@ public readonly struct SleepAwaitable
         _dueOrVersion = waiter.Version;
     }
 
-    private EventLoop? SleepLoop => _source as EventLoop; // null for a cancellable sleep
-
-    private Waiter<bool>? CancellableWaiter => _source as Waiter<bool>;
-
-    private short Version => (short)_dueOrVersion;
-
     /// <summary>Gets the awaiter.</summary>
     /// <returns>The awaiter.</returns>
     public Awaiter GetAwaiter() => new(_source, _dueOrVersion);
@@ -54,11 +48,12 @@ public readonly struct SleepAwaitable
     /// allocates, so await the sleep itself when you can. Call it instead of awaiting, not as well.
     /// </summary>
     /// <returns>A task that completes when the sleep is over (cancelled if its token was).</returns>
-    public Task AsTask()
+    public Task AsTask() => _source switch
     {
-        if (CancellableWaiter is not null) return new ValueTask(CancellableWaiter, Version).AsTask();
-        return SleepLoop is null ? Task.CompletedTask : SleepAsTask(this);
-    }
+        Waiter<bool> waiter => new ValueTask(waiter, (short)_dueOrVersion).AsTask(),
+        EventLoop => SleepAsTask(this),
+        _ => Task.CompletedTask,
+    };
 
     private static async Task SleepAsTask(SleepAwaitable sleep) => await sleep;
 
