@@ -3,11 +3,13 @@ using Eddy.Loop;
 
 namespace Eddy.Coroutines;
 
-// How a coroutine runs an async lambda compiled with CoroutineBodyBuilder: the coroutine keeps the
-// lambda's state machine (boxed once, at its first real suspension) in _bodyOrTask and runs each
-// step itself, so there is no body Task and no completion callback to allocate. Eddy's own
-// awaiters (a sleep, a yield, another coroutine) queue the coroutine itself when they complete;
-// any other awaiter gets one delegate per coroutine, made on first use.
+// How a coroutine runs an async method or lambda compiled with CoroutineBodyBuilder. Calling one
+// makes the coroutine (a StateMachineCoroutine, which holds the compiler's state machine inline,
+// as the runtime's own task boxes do) without running any of it; spawning it gives it a loop and
+// queues its first step. So a sleeping coroutine is one object: no delegate kept, no body Task,
+// no separate box for the state machine, no completion callback. Eddy's own awaiters (a sleep, a
+// yield, another coroutine) queue the coroutine itself when they complete; any other awaiter gets
+// one delegate per coroutine, made on first use.
 public partial class Coroutine
 {
     /// <summary>The ready-queue callback that runs a coroutine's next step.</summary>
@@ -15,88 +17,47 @@ public partial class Coroutine
 
     private static readonly ContextCallback RunStepInContext = static state => ((Coroutine)state!).MoveStateMachine();
 
-    // The untracked coroutine whose async lambda Start is calling (a tracked one is the thread's
-    // synchronization context then, which costs no thread-static write to find).
-    [ThreadStatic] private static Coroutine? t_starting;
-
     private ExecutionContext? _executionContext;
     private Action? _step;
-    // Set while Start calls the lambda, until the lambda's builder takes this coroutine.
-    private bool _awaitingBuilder;
 
-    /// <summary>Lets the builder of the lambda about to be called find this coroutine.</summary>
-    private protected void BeginBody()
+    /// <summary>Gives a coroutine made by an async CoroutineBody method its loop; throws if it was spawned already.</summary>
+    internal static TCoroutine Spawned<TCoroutine>(TCoroutine? coroutine, EventLoop loop, string? name, TaskGroup? group)
+        where TCoroutine : Coroutine
     {
-        _awaitingBuilder = true;
-        if (!_tracked) t_starting = this;
-    }
-
-    /// <summary>Takes the coroutine being started (once), for the builder of its lambda.</summary>
-    internal static Coroutine TakeStarting()
-    {
-        var coroutine = SynchronizationContext.Current as Coroutine;
-        if (coroutine is null || !coroutine._awaitingBuilder) coroutine = t_starting;
-        if (coroutine is null || !coroutine._awaitingBuilder)
-            throw new InvalidOperationException("An async lambda or method returning CoroutineBody runs only as the body of a coroutine: pass it to loop.Spawn, Coroutine.Spawn, TaskGroup.Spawn or Pool.SpawnAsync instead of calling it.");
-        coroutine._awaitingBuilder = false;
+        if (coroutine is null)
+            throw new ArgumentException("This CoroutineBody was not made by an async method or lambda (it is default): spawn what calling an async CoroutineBody method returns.", "body");
+        coroutine.Bind(loop, name, group);
         return coroutine;
     }
 
-    /// <summary>Takes the coroutine being started, which must have a result of type <typeparamref name="T"/>.</summary>
-    internal static Coroutine<T> TakeStarting<T>() =>
-        TakeStarting() as Coroutine<T> ?? throw new InvalidOperationException(
-            $"An async CoroutineBody<{typeof(T).Name}> runs only as the body of a coroutine with a {typeof(T).Name} result (loop.Spawn<{typeof(T).Name}>), not inside another body.");
-
-    /// <summary>
-    /// Runs a lambda's first step as the runtime's own builders do (AsyncTaskMethodBuilder.Start
-    /// only calls MoveNext, and puts back the thread's execution and synchronization contexts if
-    /// the step changed them), so that an AsyncLocal the step sets does not leak into the loop.
-    /// </summary>
-    internal static void RunFirstStep<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine =>
-        default(AsyncTaskMethodBuilder).Start(ref stateMachine);
-
-    /// <summary>Calls an async lambda compiled with <see cref="CoroutineBodyBuilder"/>; false for any other body.</summary>
-    private protected virtual bool TryStartStateMachine(Delegate body)
+    /// <summary>Calls an async lambda that takes the coroutine's token, and gives the coroutine it made its loop.</summary>
+    internal static Coroutine Spawned(Func<CancellationToken, CoroutineBody> body, EventLoop loop, string? name, TaskGroup? group)
     {
-        CoroutineBody result;
-        switch (body)
-        {
-            case Func<CoroutineBody> plain:
-                BeginBody();
-                result = plain();
-                break;
-            case Func<CancellationToken, CoroutineBody> withToken:
-                var token = BodyToken();
-                BeginBody();
-                result = withToken(token);
-                break;
-            default:
-                return false;
-        }
-        CheckBuiltBy(result.Coroutine);
-        return true;
+        var source = new CancellationTokenSource();
+        var coroutine = Spawned(body(source.Token).Coroutine, loop, name, group);
+        coroutine.GetExtras().CancellationSource = source;
+        return coroutine;
     }
 
-    /// <summary>A body that returned a CoroutineBody without being an async lambda would never finish: fail it instead.</summary>
-    private protected void CheckBuiltBy(Coroutine? builder)
+    /// <summary>Calls an async lambda with a result that takes the coroutine's token, and gives the coroutine it made its loop.</summary>
+    internal static Coroutine<T> Spawned<T>(Func<CancellationToken, CoroutineBody<T>> body, EventLoop loop, string? name, TaskGroup? group)
     {
-        if (builder == this) return;
-        _awaitingBuilder = false;
-        if (!IsCompleted)
-            Finish(CoroutineState.Faulted, new InvalidOperationException($"The body of coroutine '{Name}' returned a CoroutineBody that no async lambda made (default?); make the body an async lambda, or return a Task."));
+        var source = new CancellationTokenSource();
+        var coroutine = Spawned(body(source.Token).Coroutine, loop, name, group);
+        coroutine.GetExtras().CancellationSource = source;
+        return coroutine;
     }
 
-    internal void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
-        where TAwaiter : INotifyCompletion where TStateMachine : IAsyncStateMachine
+    internal void AwaitOnCompleted<TAwaiter>(ref TAwaiter awaiter) where TAwaiter : INotifyCompletion
     {
-        Suspend(ref stateMachine);
+        _executionContext = ExecutionContext.Capture();
         awaiter.OnCompleted(StepAction);
     }
 
-    internal void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
-        where TAwaiter : ICriticalNotifyCompletion where TStateMachine : IAsyncStateMachine
+    internal void AwaitUnsafeOnCompleted<TAwaiter>(ref TAwaiter awaiter) where TAwaiter : ICriticalNotifyCompletion
     {
-        Suspend(ref stateMachine);
+        // Kept as the runtime's builders keep it at every await, to resume the step in.
+        _executionContext = ExecutionContext.Capture();
         // Eddy's own awaiters queue the coroutine itself, without a delegate. The typeof tests
         // fold away when the JIT compiles this for each awaiter struct (even unoptimised), where
         // an interface test and call on the struct would box it until the method is optimised.
@@ -110,17 +71,7 @@ public partial class Coroutine
             awaiter.UnsafeOnCompleted(StepAction);
     }
 
-    /// <summary>
-    /// Keeps the state machine (boxing it at the first suspension; later ones come from the box)
-    /// and the execution context to resume it in, as the runtime's builders do at every await.
-    /// </summary>
-    private void Suspend<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine
-    {
-        _bodyOrTask ??= stateMachine;
-        _executionContext = ExecutionContext.Capture();
-    }
-
-    /// <summary>The delegate that resumes the lambda, for awaiters that need one (made once per coroutine).</summary>
+    /// <summary>The delegate that resumes the state machine, for awaiters that need one (made once per coroutine).</summary>
     internal Action StepAction => _step ??= Step;
 
     /// <summary>Resumes from a foreign awaiter's callback: on the loop, whatever thread completed it (ConfigureAwait(false) included).</summary>
@@ -137,16 +88,20 @@ public partial class Coroutine
         else ExecutionContext.Run(context, RunStepInContext, this);
     }
 
-    private void MoveStateMachine() => Unsafe.As<IAsyncStateMachine>(_bodyOrTask!).MoveNext();
+    /// <summary>Runs the state machine's next step (and lets go of it once it finished).</summary>
+    private protected virtual void MoveStateMachine() { }
 
-    /// <summary>The lambda returned (<paramref name="exception"/> null) or threw.</summary>
+    /// <summary>The state machine finished: returned (<paramref name="exception"/> null) or threw.</summary>
     internal void OnStateMachineDone(Exception? exception)
     {
         _executionContext = null;
-        if (exception is null) Finish(CoroutineState.Succeeded, null);
-        else Finish(exception is OperationCanceledException ? CoroutineState.Canceled : CoroutineState.Faulted, exception);
+        if (exception is null) Finish(CoroutineState.Succeeded, null, fromStateMachine: true);
+        else Finish(exception is OperationCanceledException ? CoroutineState.Canceled : CoroutineState.Faulted, exception, fromStateMachine: true);
     }
 
-    /// <summary>The lambda's state machine while it is suspended, for diagnostics.</summary>
-    internal IAsyncStateMachine? StateMachine => _bodyOrTask as IAsyncStateMachine;
+    /// <summary>A copy of the state machine while it is suspended, for diagnostics; null for other bodies.</summary>
+    internal virtual IAsyncStateMachine? StateMachine => null;
+
+    /// <summary>The state machine's type, for the stall detector (which must not allocate or read the machine from its thread).</summary>
+    internal virtual Type? StateMachineType => null;
 }

@@ -32,6 +32,19 @@ public partial class Coroutine
     /// <returns>Its handle.</returns>
     public static Coroutine<T> Spawn<T>(Func<CancellationToken, Task<T>> body, string? name = null) => EventLoop.Current.Spawn(body, name);
 
+    /// <summary>Spawns, on the current loop, the coroutine an async <see cref="CoroutineBody"/> method made; see <see cref="EventLoop.Spawn(CoroutineBody, string?)"/>.</summary>
+    /// <param name="body">What calling the method returned; spawn each once.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>Its handle.</returns>
+    public static Coroutine Spawn(CoroutineBody body, string? name = null) => EventLoop.Current.Spawn(body, name);
+
+    /// <summary>Spawns, on the current loop, the coroutine with a result an async <see cref="CoroutineBody{T}"/> method made.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="body">What calling the method returned; spawn each once.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>Its handle.</returns>
+    public static Coroutine<T> Spawn<T>(CoroutineBody<T> body, string? name = null) => EventLoop.Current.Spawn(body, name);
+
     /// <summary>Spawns a coroutine running an async lambda on the current loop; see <see cref="EventLoop.Spawn(Func{CoroutineBody}, string?)"/>.</summary>
     /// <param name="body">The coroutine's code.</param>
     /// <param name="name">A name for diagnostics.</param>

@@ -30,11 +30,13 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
     internal static readonly Action<object?> StartCallback = static state => ((Coroutine)state!).Start();
     private static readonly Action<object?> InvokeAction = static state => ((Action)state!)();
 
-    private readonly EventLoop _loop;
-    private readonly string? _name;
+    // Set once, when spawned (Bind): a coroutine made by an async CoroutineBody method exists
+    // before it is given to a loop.
+    private EventLoop _loop = null!;
+    private string? _name;
     // Whether the loop installs this coroutine as the context of its steps (LoopOptions.TrackCurrentCoroutine).
-    private readonly bool _tracked;
-    private readonly Coroutine? _parent;
+    private bool _tracked;
+    private Coroutine? _parent;
     // The coroutine awaiting this one, while it is the only awaiter (more are wrapped with theirs).
     private Coroutine? _joiner;
     // The body (a delegate) until it starts, then the Task it returned until it ends: one field,
@@ -52,8 +54,19 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
 
     internal Coroutine(EventLoop loop, Delegate body, string? name, TaskGroup? group)
     {
-        _loop = loop;
         _bodyOrTask = body;
+        Bind(loop, name, group);
+    }
+
+    /// <summary>A coroutine made by an async CoroutineBody method, before it is spawned.</summary>
+    private protected Coroutine() { }
+
+    /// <summary>Gives the coroutine its loop, name and group: once, when it is spawned.</summary>
+    private protected void Bind(EventLoop loop, string? name, TaskGroup? group)
+    {
+        if (_loop is not null)
+            throw new InvalidOperationException($"This CoroutineBody was spawned already, as coroutine '{Name}': each call of an async CoroutineBody method or lambda makes one coroutine. Spawn it once, and call the method again for another.");
+        _loop = loop;
         // Reference stores go through the GC's write barrier even when they store null; a
         // spawn + join makes about twenty, so the usual nulls are not stored.
         if (name is not null) _name = name;
@@ -77,7 +90,7 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
     internal Coroutine? Context => _tracked ? this : null;
 
     /// <summary>A number unique in the process, in spawn order on its loop.</summary>
-    public long Id { get; }
+    public long Id { get; private set; }
 
     /// <summary>The name given at spawn, or "coroutine-{Id}".</summary>
     public string Name => _name ?? $"coroutine-{Id}";
@@ -88,7 +101,7 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
     /// <summary>The coroutine that spawned this one, if it was spawned from inside one.</summary>
     public Coroutine? Parent => _parent;
 
-    internal TaskGroup? Group { get; }
+    internal TaskGroup? Group { get; private set; }
 
     /// <summary>Where it is in its life.</summary>
     public CoroutineState State => _state;
@@ -318,15 +331,19 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
         _state = CoroutineState.Running;
         // The loop runs this step in the coroutine's context (EventLoop.Start queued it so), which
         // makes the coroutine current for the body.
+        Begin();
+    }
+
+    /// <summary>Runs the body's first step: calls the delegate, here; runs the state machine's first step, in a coroutine made by a CoroutineBody method.</summary>
+    private protected virtual void Begin()
+    {
         var body = (Delegate)_bodyOrTask!;
         _bodyOrTask = null;
         Task? task;
         try
         {
-            // The commonest Task body first, without the virtual calls the other kinds need.
-            if (body is Func<Task> plain) task = plain();
-            else if (TryStartStateMachine(body)) return;
-            else task = InvokeBody(body);
+            // The commonest body first, without the virtual call the other kinds need.
+            task = body is Func<Task> plain ? plain() : InvokeBody(body);
         }
         catch (Exception e)
         {
@@ -365,6 +382,9 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
     /// <summary>Stores the result of a body that completed successfully.</summary>
     private protected virtual void CaptureResult(Task task) { }
 
+    /// <summary>Lets go of the body (and what it captured) once the coroutine finished.</summary>
+    private protected virtual void ReleaseBody() => _bodyOrTask = null;
+
     private void OnBodyDone()
     {
         if (_loop.IsOnLoopThread) OnBodyCompleted((Task)_bodyOrTask!);
@@ -396,11 +416,12 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
         return new OperationCanceledException();
     }
 
-    private void Finish(CoroutineState state, Exception? exception)
+    private void Finish(CoroutineState state, Exception? exception, bool fromStateMachine = false)
     {
         if (exception is not null) GetExtras().Exception = exception;
         _state = state;
-        _bodyOrTask = null;
+        // A state machine that finishes is still in its last step: it is let go of after the step.
+        if (!fromStateMachine) ReleaseBody();
         _loop.Coroutines.Remove(this);
         if (state == CoroutineState.Faulted && _continuations is null && Group is null && _extras!.CompletionSource is null)
             _extras.Unobserved = _loop.Coroutines.TrackUnobserved(this, exception!);
@@ -468,7 +489,7 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
     {
         CoroutineState.Pending => "not started",
         CoroutineState.Running when _bodyOrTask is Task task => AsyncStack.Describe(task),
-        CoroutineState.Running when _bodyOrTask is IAsyncStateMachine machine => AsyncStack.Describe(machine),
+        CoroutineState.Running when StateMachine is { } machine => AsyncStack.Describe(machine),
         CoroutineState.Running => "running",
         _ => _state.ToString().ToLowerInvariant(),
     };
@@ -527,11 +548,14 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
 
 /// <summary>A coroutine with a result: <see cref="Value"/> (gevent's <c>greenlet.value</c>), or <c>await</c> it.</summary>
 /// <typeparam name="T">The result type.</typeparam>
-public sealed class Coroutine<T> : Coroutine
+public class Coroutine<T> : Coroutine
 {
     private T _value = default!;
 
     internal Coroutine(EventLoop loop, Delegate body, string? name, TaskGroup? group) : base(loop, body, name, group) { }
+
+    /// <summary>A coroutine made by an async CoroutineBody&lt;T&gt; method, before it is spawned (the only subclass).</summary>
+    private protected Coroutine() { }
 
     /// <summary>The result.</summary>
     /// <exception cref="InvalidOperationException">It has not finished.</exception>
@@ -573,27 +597,6 @@ public sealed class Coroutine<T> : Coroutine
 
     /// <summary>Stores the result an async lambda returned (its builder calls this).</summary>
     internal void SetValue(T value) => _value = value;
-
-    private protected override bool TryStartStateMachine(Delegate body)
-    {
-        CoroutineBody<T> result;
-        switch (body)
-        {
-            case Func<CoroutineBody<T>> plain:
-                BeginBody();
-                result = plain();
-                break;
-            case Func<CancellationToken, CoroutineBody<T>> withToken:
-                var token = BodyToken();
-                BeginBody();
-                result = withToken(token);
-                break;
-            default:
-                return base.TryStartStateMachine(body);
-        }
-        CheckBuiltBy(result.Coroutine);
-        return true;
-    }
 }
 
 /// <summary>Awaits a <see cref="Coroutine"/>.</summary>

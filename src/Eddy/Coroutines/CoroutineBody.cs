@@ -1,44 +1,43 @@
-using System.ComponentModel;
 using System.Runtime.CompilerServices;
 
 namespace Eddy.Coroutines;
 
 /// <summary>
-/// What an <c>async</c> lambda given to <c>Spawn</c> compiles to: the compiler builds the lambda
-/// with <see cref="CoroutineBodyBuilder"/>, so the coroutine itself runs the lambda's state
-/// machine. No <see cref="Task"/> is made for the body, and nothing is allocated to learn that it
-/// finished; a coroutine that awaits Eddy's own awaitables (a sleep, a yield, another coroutine)
-/// costs only its handle and the lambda's state.
+/// A coroutine not yet spawned: what an async method or lambda returning <c>CoroutineBody</c>
+/// gives when called, like a Python coroutine object. Nothing of the method runs until it is
+/// spawned (<c>loop.Spawn(HandleAsync(connection))</c>, asyncio's
+/// <c>create_task(handle(conn))</c>); then the coroutine runs the method's state machine itself.
 /// </summary>
 /// <remarks>
-/// You seldom write this type: <c>loop.Spawn(async () =&gt; { ... })</c> picks it. A delegate or
-/// method that returns a <see cref="Task"/> (<c>loop.Spawn(HandleAsync)</c>) runs as before, its
-/// Task awaited by the coroutine. An async method that only ever runs as a coroutine may return
-/// it to get the same saving (<c>private async CoroutineBody ServeAsync()</c>, then
-/// <c>loop.Spawn(ServeAsync)</c>; the HTTP server's connections do). Calling such a lambda or
-/// method yourself, outside <c>Spawn</c>, throws <see cref="InvalidOperationException"/>.
+/// <para>This is the cheapest coroutine there is: one object holding the method's state, with no
+/// delegate, no <see cref="Task"/> and no completion callback. An async lambda given to
+/// <c>Spawn</c> compiles to it too (<c>loop.Spawn(async () =&gt; { ... })</c>): Spawn calls the
+/// lambda at once, which runs none of its code. A delegate or method returning a <see cref="Task"/>
+/// (<c>loop.Spawn(HandleAsync)</c>) runs as before, its Task awaited by the coroutine.</para>
+/// <para>Spawn each value once: a second spawn throws <see cref="InvalidOperationException"/>. A
+/// value that is never spawned never runs, and nothing warns about it (as with a Python coroutine
+/// object never awaited). The method's state, including what it captured, is let go of when it
+/// finishes.</para>
 /// </remarks>
 [AsyncMethodBuilder(typeof(CoroutineBodyBuilder))]
-[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct CoroutineBody
 {
     internal CoroutineBody(Coroutine coroutine) => Coroutine = coroutine;
 
-    /// <summary>The coroutine that ran the body; null for a value not made by an async lambda.</summary>
+    /// <summary>The coroutine that runs the method once spawned; null for a default value.</summary>
     internal Coroutine? Coroutine { get; }
 }
 
 /// <summary>
-/// What an <c>async</c> lambda with a result given to <c>Spawn</c> compiles to; see
-/// <see cref="CoroutineBody"/>.
+/// A coroutine with a result not yet spawned: what an async method or lambda returning
+/// <c>CoroutineBody&lt;T&gt;</c> gives when called; see <see cref="CoroutineBody"/>.
 /// </summary>
 /// <typeparam name="T">The result type.</typeparam>
 [AsyncMethodBuilder(typeof(CoroutineBodyBuilder<>))]
-[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct CoroutineBody<T>
 {
-    internal CoroutineBody(Coroutine coroutine) => Coroutine = coroutine;
+    internal CoroutineBody(Coroutine<T> coroutine) => Coroutine = coroutine;
 
-    /// <summary>The coroutine that ran the body; null for a value not made by an async lambda.</summary>
-    internal Coroutine? Coroutine { get; }
+    /// <summary>The coroutine that runs the method once spawned; null for a default value.</summary>
+    internal Coroutine<T>? Coroutine { get; }
 }

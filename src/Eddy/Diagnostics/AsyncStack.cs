@@ -27,8 +27,8 @@ internal static class AsyncStack
         if (box is Coroutine coroutineStep)
         {
             // A coroutine running its own async lambda: its start, or a later step of the lambda.
-            return coroutineStep.StateMachine is { } lambda && !ReferenceEquals(callback, Coroutine.StartCallback)
-                ? (Quote(coroutineStep), MethodName(lambda.GetType()))
+            return coroutineStep.StateMachineType is { } lambda && !ReferenceEquals(callback, Coroutine.StartCallback)
+                ? (Quote(coroutineStep), MethodName(lambda))
                 : (Quote(coroutineStep), "its start");
         }
         if (box is null || StateMachineOf(box) is not { } machine) return ("an unknown coroutine", DescribeDelegate(callback));

@@ -145,7 +145,7 @@ internal sealed class HttpConnection : IStreamProtocol, IWaitOwner<bool>
         SetTimeout(TimeoutKind.KeepAlive);
         _sweeper = _loopState = HttpSweeper.For(_loop);
         _sweeper.Add(this);
-        _loop.Spawn(RunAsync);
+        _loop.Spawn(RunAsync());
     }
 
     public void DataReceived(ReadOnlySpan<byte> data)

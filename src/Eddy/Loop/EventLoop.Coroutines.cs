@@ -32,23 +32,42 @@ public sealed partial class EventLoop
     public Coroutine<T> Spawn<T>(Func<CancellationToken, Task<T>> body, string? name = null) => Start(new Coroutine<T>(this, Checked(body), name, null));
 
     // The CoroutineBody overloads take every async lambda (their priority settles the tie with
-    // Func<Task>, to which an async lambda converts as well): the coroutine then runs the lambda's
-    // state machine itself, with no Task. Delegates and method groups returning a Task keep the
-    // overloads above.
+    // Func<Task>, to which an async lambda converts as well): Spawn calls the lambda at once,
+    // which runs none of its code but makes the coroutine that runs its state machine, with no
+    // Task. Delegates and method groups returning a Task keep the overloads above.
+
+    /// <summary>
+    /// Spawns the coroutine an async <see cref="CoroutineBody"/> method made when called: the
+    /// cheapest spawn, with no delegate (<c>loop.Spawn(HandleAsync(connection))</c>, asyncio's
+    /// <c>create_task(handle(conn))</c>). It starts on the loop's next turn.
+    /// </summary>
+    /// <param name="body">What calling the method returned; spawn each once.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>Its handle.</returns>
+    /// <exception cref="InvalidOperationException">It was spawned already.</exception>
+    public Coroutine Spawn(CoroutineBody body, string? name = null) => Start(Coroutine.Spawned(body.Coroutine, this, name, null));
+
+    /// <summary>Spawns the coroutine with a result an async <see cref="CoroutineBody{T}"/> method made; see <see cref="Spawn(CoroutineBody, string?)"/>.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="body">What calling the method returned; spawn each once.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    /// <returns>Its handle; <see cref="Coroutine{T}.Value"/> holds the result once it finished.</returns>
+    /// <exception cref="InvalidOperationException">It was spawned already.</exception>
+    public Coroutine<T> Spawn<T>(CoroutineBody<T> body, string? name = null) => Start(Coroutine.Spawned(body.Coroutine, this, name, null));
 
     /// <summary>Spawns a coroutine running an async lambda; see <see cref="Spawn(Func{Task}, string?)"/>.</summary>
     /// <param name="body">The coroutine's code: an async lambda, which the coroutine runs without a Task of its own.</param>
     /// <param name="name">A name for diagnostics.</param>
     /// <returns>Its handle.</returns>
     [OverloadResolutionPriority(1)]
-    public Coroutine Spawn(Func<CoroutineBody> body, string? name = null) => Start(new Coroutine(this, Checked(body), name, null));
+    public Coroutine Spawn(Func<CoroutineBody> body, string? name = null) => Spawn(Checked(body)(), name);
 
     /// <summary>Spawns a coroutine running an async lambda that receives its cancellation token.</summary>
     /// <param name="body">The coroutine's code; its token is cancelled by <see cref="Coroutine.Cancel"/>.</param>
     /// <param name="name">A name for diagnostics.</param>
     /// <returns>Its handle.</returns>
     [OverloadResolutionPriority(1)]
-    public Coroutine Spawn(Func<CancellationToken, CoroutineBody> body, string? name = null) => Start(new Coroutine(this, Checked(body), name, null));
+    public Coroutine Spawn(Func<CancellationToken, CoroutineBody> body, string? name = null) => Start(Coroutine.Spawned(Checked(body), this, name, null));
 
     /// <summary>Spawns a coroutine running an async lambda with a result.</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -56,7 +75,7 @@ public sealed partial class EventLoop
     /// <param name="name">A name for diagnostics.</param>
     /// <returns>Its handle; <see cref="Coroutine{T}.Value"/> holds the result once it finished.</returns>
     [OverloadResolutionPriority(1)]
-    public Coroutine<T> Spawn<T>(Func<CoroutineBody<T>> body, string? name = null) => Start(new Coroutine<T>(this, Checked(body), name, null));
+    public Coroutine<T> Spawn<T>(Func<CoroutineBody<T>> body, string? name = null) => Spawn(Checked(body)(), name);
 
     /// <summary>Spawns a coroutine running an async lambda with a result that receives its cancellation token.</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -64,7 +83,7 @@ public sealed partial class EventLoop
     /// <param name="name">A name for diagnostics.</param>
     /// <returns>Its handle.</returns>
     [OverloadResolutionPriority(1)]
-    public Coroutine<T> Spawn<T>(Func<CancellationToken, CoroutineBody<T>> body, string? name = null) => Start(new Coroutine<T>(this, Checked(body), name, null));
+    public Coroutine<T> Spawn<T>(Func<CancellationToken, CoroutineBody<T>> body, string? name = null) => Start(Coroutine.Spawned(Checked(body), this, name, null));
 
     internal TCoroutine Start<TCoroutine>(TCoroutine coroutine) where TCoroutine : Coroutine
     {

@@ -165,7 +165,7 @@ internal sealed class Listener : IWaitOwner<bool>
         if (loop != _loop)
         {
             // A hand-off: the owning loop runs it; this listener only accepted and counts it.
-            loop.Spawn(() => ServeHandedOffAsync(connection));
+            loop.Spawn(ServeHandedOffAsync(connection));
             return;
         }
         if (_protocols is { } protocols)
@@ -175,7 +175,7 @@ internal sealed class Listener : IWaitOwner<bool>
             return;
         }
         _live[connection] = null;
-        _live[connection] = loop.Spawn(() => ServeAsync(connection));
+        _live[connection] = loop.Spawn(ServeAsync(connection));
     }
 
     /// <summary>A protocol connection ended (its transport reports it; there is no coroutine to join).</summary>

@@ -22,10 +22,11 @@ public class CoroutineBodyTests
             await Coroutine.YieldAsync();
             Assert.Null(lambda.RunningTask);
             Assert.NotNull(lambda.StateMachine);
+            Assert.NotNull(lambda.StateMachineType);
             Assert.NotNull(method.RunningTask);
+            Assert.Null(method.StateMachineType);
             await lambda;
             await method;
-            Assert.Null(lambda.StateMachine); // released when it finished
         });
 
         static async Task YieldOnceAsync() => await Coroutine.YieldAsync();
@@ -168,28 +169,116 @@ public class CoroutineBodyTests
     }
 
     [Fact]
-    public void A_body_lambda_called_outside_Spawn_throws_and_a_CoroutineBody_not_made_by_one_fails_the_coroutine()
+    public void Calling_a_CoroutineBody_method_runs_none_of_it_until_the_coroutine_it_made_is_spawned()
     {
-        Func<CoroutineBody> body = async () => await Coroutine.YieldAsync();
-        var error = Assert.Throws<InvalidOperationException>(() => body());
-        Assert.Contains("loop.Spawn", error.Message);
+        var steps = new List<string>();
+        int result = EventLoop.Run(async () =>
+        {
+            var body = CountAsync(steps, 3);
+            steps.Add("called");
+            await Coroutine.YieldAsync();
+            steps.Add("a turn later");
+            var coroutine = Coroutine.Spawn(body, "counter");
+            steps.Add("spawned");
+            Assert.Equal(CoroutineState.Pending, coroutine.State);
+            Assert.Equal("counter", coroutine.Name);
+            Assert.Same(Coroutine.Current, coroutine.Parent);
+            return await coroutine;
+        }, Virtual());
 
+        Assert.Equal(3, result);
+        Assert.Equal(["called", "a turn later", "spawned", "step 1", "step 2", "step 3"], steps);
+
+        static async CoroutineBody<int> CountAsync(List<string> steps, int count)
+        {
+            for (int i = 1; i <= count; i++)
+            {
+                steps.Add($"step {i}");
+                await Coroutine.YieldAsync();
+            }
+            return count;
+        }
+    }
+
+    [Fact]
+    public void A_CoroutineBody_spawns_once_and_a_default_one_not_at_all()
+    {
         EventLoop.Run(async () =>
         {
-            var fake = Coroutine.Spawn(() => default(CoroutineBody));
-            var failure = await Assert.ThrowsAsync<InvalidOperationException>(async () => await fake);
-            Assert.Contains("async lambda", failure.Message);
+            var body = YieldOnceAsync();
+            var first = Coroutine.Spawn(body, "first");
+            var again = Assert.Throws<InvalidOperationException>(() => Coroutine.Spawn(body));
+            Assert.Contains("spawned already, as coroutine 'first'", again.Message);
+            await first;
 
-            // A typed body called inside another body, not spawned: a clear error, not a cast failure.
-            var nested = Coroutine.Spawn(() => { _ = TypedAsync(); return default(CoroutineBody); });
-            failure = await Assert.ThrowsAsync<InvalidOperationException>(async () => await nested);
-            Assert.Contains("Int32 result", failure.Message);
+            var fake = Assert.Throws<ArgumentException>(() => Coroutine.Spawn(default(CoroutineBody)));
+            Assert.Contains("async method", fake.Message);
+            Assert.Throws<ArgumentException>(() => Coroutine.Spawn(() => default(CoroutineBody)));
+            Assert.Throws<ArgumentException>(() => Coroutine.Spawn(default(CoroutineBody<int>)));
         });
 
-        static async CoroutineBody<int> TypedAsync()
+        static async CoroutineBody YieldOnceAsync() => await Coroutine.YieldAsync();
+    }
+
+    [Fact]
+    public void A_finished_or_cancelled_coroutine_lets_go_of_what_its_method_captured()
+    {
+        EventLoop.Run(async () =>
+        {
+            var (finished, finishedCapture) = SpawnHolding(static held => HoldAsync(held, TimeSpan.Zero));
+            var (cancelled, cancelledCapture) = SpawnHolding(static held => HoldAsync(held, TimeSpan.FromHours(1)));
+            cancelled.Cancel(); // before it starts: it never runs
+            await finished;
+            Assert.True(cancelled.IsCanceled);
+
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            Assert.False(finishedCapture.IsAlive, "a finished coroutine still holds its method's state");
+            Assert.False(cancelledCapture.IsAlive, "a coroutine cancelled before it started still holds its method's state");
+            GC.KeepAlive(finished);
+            GC.KeepAlive(cancelled);
+        }, Virtual());
+
+        static async CoroutineBody HoldAsync(object held, TimeSpan sleep)
+        {
+            await Coroutine.SleepAsync(sleep);
+            GC.KeepAlive(held);
+        }
+    }
+
+    // Not inlined, so that no local of the test's frame keeps the captured object alive.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (Coroutine Coroutine, WeakReference Capture) SpawnHolding(Func<object, CoroutineBody> make)
+    {
+        var held = new object();
+        return (Coroutine.Spawn(make(held)), new WeakReference(held));
+    }
+
+    [Fact]
+    public void Task_group_children_can_be_CoroutineBody_methods_given_the_group_token()
+    {
+        EventLoop.Run(async () =>
+        {
+            int done = 0;
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            {
+                await using var group = new TaskGroup();
+                var sleeper = group.Spawn(SleepAsync(group.CancellationToken));
+                var value = group.Spawn(ValueAsync());
+                Assert.Equal(5, await value);
+                done++;
+                group.Cancel();
+                await sleeper;
+            });
+            Assert.Equal(1, done);
+        }, Virtual());
+
+        static async CoroutineBody SleepAsync(CancellationToken token) => await Coroutine.SleepAsync(TimeSpan.FromHours(1), token);
+
+        static async CoroutineBody<int> ValueAsync()
         {
             await Coroutine.YieldAsync();
-            return 1;
+            return 5;
         }
     }
 
