@@ -15,7 +15,7 @@ internal static class MemoryMode
     public const string ChildMode = "memory-child";
 
     private static readonly string[] Variants =
-        ["eddy-virtual-1s", "eddy-real-1s", "stock-delay-1s", "stock-asyncdelay-1s", "stock-taskrun-1s", "eddy-real-100ms", "stock-delay-100ms"];
+        ["eddy-virtual-1s", "eddy-real-1s", "eddy-lambda-1s", "stock-delay-1s", "stock-asyncdelay-1s", "stock-taskrun-1s", "eddy-real-100ms", "stock-delay-100ms"];
 
     public static int Run(bool quick)
     {
@@ -70,6 +70,7 @@ internal static class MemoryMode
         {
             "eddy-virtual-1s" => n => Sleepers.EddyVirtual(n, TimeSpan.FromSeconds(1)),
             "eddy-real-1s" => n => Sleepers.EddyReal(n, TimeSpan.FromSeconds(1)),
+            "eddy-lambda-1s" => n => Sleepers.EddyLambda(n, TimeSpan.FromSeconds(1)),
             "eddy-real-100ms" => n => Sleepers.EddyReal(n, TimeSpan.FromMilliseconds(100)),
             "stock-delay-1s" => n => Sleepers.StockDelay(n, 1000),
             "stock-asyncdelay-1s" => n => Sleepers.StockAsyncDelay(n, 1000),

@@ -18,7 +18,6 @@ public partial class Coroutine
     private static readonly ContextCallback RunStepInContext = static state => ((Coroutine)state!).MoveStateMachine();
 
     private ExecutionContext? _executionContext;
-    private Action? _step;
 
     /// <summary>Gives a coroutine made by an async CoroutineBody method its loop; throws if it was spawned already.</summary>
     internal static TCoroutine Spawned<TCoroutine>(TCoroutine? coroutine, EventLoop loop, string? name, TaskGroup? group)
@@ -72,7 +71,7 @@ public partial class Coroutine
     }
 
     /// <summary>The delegate that resumes the state machine, for awaiters that need one (made once per coroutine).</summary>
-    internal Action StepAction => _step ??= Step;
+    internal Action StepAction => Unsafe.As<Action>(_bodyOrTask ??= (Action)Step);
 
     /// <summary>Resumes from a foreign awaiter's callback: on the loop, whatever thread completed it (ConfigureAwait(false) included).</summary>
     private void Step()

@@ -33,14 +33,14 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
     // Set once, when spawned (Bind): a coroutine made by an async CoroutineBody method exists
     // before it is given to a loop.
     private EventLoop _loop = null!;
-    private string? _name;
     // Whether the loop installs this coroutine as the context of its steps (LoopOptions.TrackCurrentCoroutine).
     private bool _tracked;
     private Coroutine? _parent;
     // The coroutine awaiting this one, while it is the only awaiter (more are wrapped with theirs).
     private Coroutine? _joiner;
-    // The body (a delegate) until it starts, then the Task it returned until it ends: one field,
-    // because every byte of a coroutine counts when a server spawns one per request.
+    // A Task body: the delegate until it starts, then the Task it returned until it ends. A state
+    // machine's (StateMachineCoroutine): the delegate that resumes it, once an awaiter needs one.
+    // One field, because every byte of a coroutine counts when a server spawns one per request.
     private object? _bodyOrTask;
     private object? _continuations;
     // What few coroutines need (a token source, a failure, a Task for outside code), in one object
@@ -69,7 +69,7 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
         _loop = loop;
         // Reference stores go through the GC's write barrier even when they store null; a
         // spawn + join makes about twenty, so the usual nulls are not stored.
-        if (name is not null) _name = name;
+        if (name is not null) GetExtras().Name = name;
         if (group is not null) Group = group;
         Id = loop.NextCoroutineId();
         // Spawn runs on the loop thread (or before it runs), so the running coroutine is the spawner.
@@ -93,7 +93,7 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
     public long Id { get; private set; }
 
     /// <summary>The name given at spawn, or "coroutine-{Id}".</summary>
-    public string Name => _name ?? $"coroutine-{Id}";
+    public string Name => _extras?.Name ?? $"coroutine-{Id}";
 
     /// <summary>The loop it runs on.</summary>
     public EventLoop Loop => _loop;
@@ -498,9 +498,10 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
     private Extras GetExtras() =>
         Volatile.Read(ref _extras) ?? Interlocked.CompareExchange(ref _extras, new Extras(), null) ?? _extras!;
 
-    /// <summary>The rarely needed parts: a token source, the failure, a Task for outside code, a pending unobserved-failure report.</summary>
+    /// <summary>The rarely needed parts: a name, a token source, the failure, a Task for outside code, a pending unobserved-failure report.</summary>
     private sealed class Extras
     {
+        public string? Name;
         public CancellationTokenSource? CancellationSource;
         public Exception? Exception;
         public TaskCompletionSource? CompletionSource;
