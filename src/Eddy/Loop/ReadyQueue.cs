@@ -26,7 +26,7 @@ internal sealed class ReadyQueue
 {
     /// <summary>
     /// Items per chunk: 1,024 items of 24 bytes, 24 KiB, well below the 85,000-byte large-object
-    /// threshold. Smaller than the 3,541 that would fit, because a loop holds three queues (its
+    /// threshold. Smaller than the 3,540 that would fit, because a loop holds three queues (its
     /// own and the two of <see cref="IncomingQueue"/>) with a chunk each even when idle; moving
     /// to the next chunk costs a few loads once per 1,024 items, nothing measurable.
     /// </summary>

@@ -10,13 +10,14 @@ namespace Eddy.Loop;
 /// <see cref="TimerNode"/>, a coroutine's registry slot) still finds its item in O(1).
 /// </summary>
 /// <remarks>
-/// <para>Why not one array grown by doubling: an array of more than 85,000 bytes goes to the
+/// <para>Why not one array grown by doubling: an array of 85,000 bytes or more goes to the
 /// large-object heap, which is collected only with generation 2, so a burst (a million sleepers)
 /// that grows a store that way costs extra gen-2 collections, and every doubling copies all that
 /// is there. Here growing adds a chunk and copies nothing, and a chunk of 4,096 items of up to
 /// 16 bytes (a reference and an int, or two references) is 64 KiB: below the threshold with room
 /// to spare, and large enough that the directory stays tiny (a million items need 245 chunks, a
-/// 2 KiB directory; the directory itself stays below the threshold up to 43 million items).</para>
+/// 2 KiB directory; the directory, doubling, stays below the threshold up to 8,192 chunks,
+/// 33 million items).</para>
 /// <para>The first chunk starts as small as the owner asks (16 entries for a timer bucket) and
 /// doubles up to <see cref="ChunkSize"/> before a second chunk is added, so that a small store
 /// costs what a small array did. Past the first chunk every chunk is full-sized.</para>
