@@ -1,4 +1,5 @@
 using Eddy.Diagnostics;
+using Eddy.Loop;
 using Microsoft.Extensions.Logging;
 
 namespace Eddy.Coroutines;
@@ -8,18 +9,32 @@ namespace Eddy.Coroutines;
 /// cancelled when the loop ends, and their failures reported.
 /// </summary>
 /// <remarks>
-/// A table of slots with a free list, not a linked list: adding writes one reference and removing
-/// none (a linked list writes about six, each through the GC's write barrier, which showed in
-/// profiles of spawn + join), and a coroutine carries a 4-byte slot number instead of two links.
-/// The table keeps the size of the most coroutines ever alive at once.
+/// <para>A table of slots with a free list, not a linked list: adding writes one reference and
+/// removing none (a linked list writes about six, each through the GC's write barrier, which
+/// showed in profiles of spawn + join), and a coroutine carries a 4-byte slot number instead of
+/// two links.</para>
+/// <para>The slots live in chunks (<see cref="SegmentedArray{T}"/>: 4,096 slots of 16 bytes,
+/// 64 KiB, below the 85,000-byte large-object threshold), so a burst of a million coroutines
+/// adds chunks instead of copying one doubling array into the large-object heap. After a burst,
+/// the chunks past the highest live slot go back to the garbage collector (see
+/// <see cref="Remove"/>); the first chunk stays.</para>
 /// </remarks>
 internal sealed class CoroutineRegistry
 {
     private const int NoSlot = -1;
 
-    private Slot[] _slots = new Slot[64];
+    /// <summary>Slots the table starts with (1 KiB): a loop with a few coroutines needs no more; it doubles up to a chunk.</summary>
+    private const int InitialCapacity = 64;
+
+    /// <summary>Slots per chunk past the first (the first one grows to this size before a second is added).</summary>
+    internal const int SlotsPerChunk = SegmentedArray<Slot>.ChunkSize;
+
+    private SegmentedArray<Slot> _slots = new(InitialCapacity);
     private int _used;
     private int _free = NoSlot;
+    // LiveCount at or below which Remove looks for whole chunks to give back; -1 while there is
+    // one chunk (nothing to give back).
+    private int _trimAt = -1;
     private readonly List<WeakReference<UnobservedFailure>> _unobserved = new();
 
     public int LiveCount { get; private set; }
@@ -29,27 +44,73 @@ internal sealed class CoroutineRegistry
         int index = _free;
         if (index != NoSlot)
         {
-            _free = _slots[index].NextFree;
+            ref Slot slot = ref _slots[index];
+            _free = slot.NextFree;
+            slot.Coroutine = coroutine;
         }
         else
         {
-            if (_used == _slots.Length) Array.Resize(ref _slots, _slots.Length * 2);
-            index = _used++;
+            index = _used;
+            if (index == _slots.Capacity) Grow();
+            _used = index + 1;
+            _slots[index].Coroutine = coroutine;
         }
-        _slots[index].Coroutine = coroutine;
         coroutine.RegistrySlot = index;
         LiveCount++;
+    }
+
+    private void Grow()
+    {
+        _slots.Grow();
+        // Once there are chunks to give back, look when three quarters of the slots are free.
+        if (_slots.ChunkCount > 1) _trimAt = _slots.Capacity / 4;
     }
 
     public void Remove(Coroutine coroutine)
     {
         int index = coroutine.RegistrySlot;
-        if (index < 0 || _slots[index].Coroutine != coroutine) return;
-        _slots[index].Coroutine = null;
-        _slots[index].NextFree = _free;
+        if ((uint)index >= (uint)_used) return;
+        ref Slot slot = ref _slots[index];
+        if (slot.Coroutine != coroutine) return;
+        slot.Coroutine = null;
+        slot.NextFree = _free;
         _free = index;
         coroutine.RegistrySlot = NoSlot;
-        LiveCount--;
+        if (--LiveCount <= _trimAt) TrimTail();
+    }
+
+    /// <summary>
+    /// Gives back the chunks past the highest live slot, if there are any, and rebuilds the free
+    /// list lowest slot first, so that new coroutines fill the table from the bottom and the top
+    /// can be given back next time.
+    /// </summary>
+    /// <remarks>
+    /// Called when few coroutines are left (a quarter of the slots, then each time the live count
+    /// halves again, until the table grows): the scan down from the top stops at the first live
+    /// slot, and the rebuild runs only when chunks are given back, so the cost stays a small
+    /// multiple of the removals that led here. A coroutine that stays alive at the top of the
+    /// table keeps the chunks below it (no live coroutine ever moves: its slot number is its key).
+    /// </remarks>
+    private void TrimTail()
+    {
+        int used = _used;
+        while (used > 0 && _slots[used - 1].Coroutine is null) used--;
+        int capacity = _slots.Capacity;
+        _slots.Shrink(Math.Max(used, SlotsPerChunk)); // the first chunk stays whole
+        if (_slots.Capacity < capacity)
+        {
+            _used = used;
+            int free = NoSlot;
+            for (int i = used - 1; i >= 0; i--)
+            {
+                ref Slot slot = ref _slots[i];
+                if (slot.Coroutine is not null) continue;
+                slot.NextFree = free;
+                free = i;
+            }
+            _free = free;
+        }
+        _trimAt = _slots.ChunkCount > 1 ? LiveCount / 2 : -1;
     }
 
     /// <summary>The live coroutines, oldest first.</summary>
@@ -86,6 +147,17 @@ internal sealed class CoroutineRegistry
         }
         _unobserved.Clear();
     }
+
+    // Introspection for tests.
+
+    /// <summary>Slots there is room for.</summary>
+    internal int Capacity => _slots.Capacity;
+
+    /// <summary>Chunks of slots held.</summary>
+    internal int ChunkCount => _slots.ChunkCount;
+
+    /// <summary>Slots ever handed out since the table last shrank (live or on the free list).</summary>
+    internal int UsedSlots => _used;
 
     private struct Slot
     {

@@ -2,9 +2,9 @@ using Eddy.Coroutines;
 namespace Eddy.Loop;
 
 /// <summary>
-/// Callbacks posted from other threads. A short lock guards a ring that the loop swaps out in
-/// one move per turn, so cross-thread posting costs the loop one lock acquisition per turn, not
-/// one per item.
+/// Callbacks posted from other threads. A short lock guards a <see cref="ReadyQueue"/> that the
+/// loop swaps out in one move per turn, so cross-thread posting costs the loop one lock
+/// acquisition per turn, not one per item.
 /// </summary>
 internal sealed class IncomingQueue
 {

@@ -1,18 +1,32 @@
 using Eddy.Coroutines;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Eddy.Loop;
 
 /// <summary>
 /// The timers of a <see cref="TimerQueue"/> that share one key (a due time rounded up to the
-/// clock's resolution), in the order they were added: a growable array of entries, where a
-/// removed timer leaves a tombstone (a null entry) rather than shifting the others.
+/// clock's resolution), in the order they were added: a segmented array of entries
+/// (<see cref="SegmentedArray{T}"/>), where a removed timer leaves a tombstone (a null entry)
+/// rather than shifting the others.
 /// </summary>
-[DebuggerDisplay("TimerBucket key = {Key}, live = {Live}, slots = {Count}")]
+/// <remarks>
+/// Entries are segmented because one bucket can hold a great many: with a virtual clock a million
+/// coroutines sleeping one second share one key, and on the system clock a burst like that puts
+/// about 5,000 in each millisecond's bucket. One array grown by doubling would copy them at each
+/// doubling and, past 85,000 bytes (5,312 entries of 16 bytes), land on the large-object heap,
+/// collected only with generation 2. Chunks of 4,096 entries (64 KiB) stay below that, and the
+/// first chunk starts at 16 entries and doubles up to 4,096 first, so a quiet loop's bucket of a
+/// few timers costs what it did with one small array.
+/// </remarks>
+[DebuggerDisplay("TimerBucket key = {Key}, live = {Live}, slots = {Count}, chunks = {ChunkCount}")]
 internal sealed class TimerBucket
 {
     /// <summary>What a bucket starts with: enough for the timers one turn of a quiet loop arms.</summary>
     internal const int InitialCapacity = 16;
+
+    /// <summary>Entries per chunk (4,096: 64 KiB, below the 85,000-byte large-object threshold); also the most a pooled bucket keeps.</summary>
+    internal const int ChunkSize = SegmentedArray<Entry>.ChunkSize;
 
     /// <summary>One timer: a <see cref="TimerNode"/>, or a sleep (a continuation or a coroutine) and the context to resume it in.</summary>
     internal struct Entry
@@ -26,7 +40,7 @@ internal sealed class TimerBucket
 
     internal long Key;
 
-    internal Entry[] Entries = new Entry[InitialCapacity];
+    private SegmentedArray<Entry> _entries = new(InitialCapacity);
 
     /// <summary>Slots used, tombstones included; entries past it are empty.</summary>
     internal int Count;
@@ -42,13 +56,22 @@ internal sealed class TimerBucket
 
     internal int Tombstones => Count - Live;
 
+    /// <summary>Entries there is room for without growing.</summary>
+    internal int Capacity => _entries.Capacity;
+
+    /// <summary>Chunks of entries held.</summary>
+    internal int ChunkCount => _entries.ChunkCount;
+
+    /// <summary>Entry <paramref name="index"/> (below <see cref="Count"/>), by reference.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ref Entry EntryAt(int index) => ref _entries[index];
+
     /// <summary>Adds an entry at the end and returns its index.</summary>
     internal int Append(object target, Coroutine? context)
     {
         int index = Count;
-        var entries = Entries;
-        if ((uint)index >= (uint)entries.Length) entries = Grow();
-        ref Entry slot = ref entries[index];
+        if (index == _entries.Capacity) _entries.Grow();
+        ref Entry slot = ref _entries[index];
         slot.Target = target;
         slot.Context = context;
         Count = index + 1;
@@ -56,55 +79,64 @@ internal sealed class TimerBucket
         return index;
     }
 
-    private Entry[] Grow()
-    {
-        Array.Resize(ref Entries, Math.Max(Entries.Length * 2, InitialCapacity));
-        return Entries;
-    }
-
-    /// <summary>Makes entry <paramref name="index"/> a tombstone; trailing tombstones are dropped at once.</summary>
+    /// <summary>
+    /// Makes entry <paramref name="index"/> a tombstone; trailing tombstones are dropped at once,
+    /// and chunks the dropped ones leave mostly empty are given back.
+    /// </summary>
     internal void Clear(int index)
     {
-        Entries[index] = default;
+        _entries[index] = default;
         Live--;
         if (index == Count - 1 && !IsFiring)
         {
             int count = index;
-            while (count > 0 && Entries[count - 1].Target is null) count--;
+            while (count > 0 && _entries[count - 1].Target is null) count--;
             Count = count;
+            // Only past the first chunk: a small bucket keeps its one array, as it always did.
+            if (_entries.ChunkCount > 1) GiveBackRoomIfMostlyEmpty();
         }
     }
 
     /// <summary>
     /// Moves the live entries to the front, in order, telling each node its new index, and gives
-    /// back most of an array that has become much larger than what it holds.
+    /// back most of the room when it has become much larger than what it holds.
     /// </summary>
     internal void Compact()
     {
         Debug.Assert(!IsFiring, "A firing bucket is walked by index: it must not move.");
-        var entries = Entries;
         int kept = 0;
         for (int i = 0; i < Count; i++)
         {
-            var entry = entries[i];
+            ref Entry entry = ref _entries[i];
             if (entry.Target is null) continue;
             if (entry.Target is TimerNode node) node.BucketIndex = kept;
-            entries[kept++] = entry;
+            if (kept != i) _entries[kept] = entry;
+            kept++;
         }
-        Array.Clear(entries, kept, Count - kept);
+        _entries.Clear(kept, Count - kept);
         Count = kept;
-        if (entries.Length > InitialCapacity && kept * 4 <= entries.Length)
-            Array.Resize(ref Entries, Math.Max(kept * 2, InitialCapacity));
+        GiveBackRoomIfMostlyEmpty();
     }
 
-    /// <summary>Readies an emptied bucket for the pool, giving up an array larger than <paramref name="maxKeptCapacity"/>.</summary>
-    internal void Reset(int maxKeptCapacity)
+    /// <summary>
+    /// When at most a quarter of the room is used, keeps twice what is used (so that arming a few
+    /// more timers does not grow it again at once) and gives back the rest.
+    /// </summary>
+    private void GiveBackRoomIfMostlyEmpty()
+    {
+        int capacity = _entries.Capacity;
+        if (capacity > InitialCapacity && Count * 4 <= capacity)
+            _entries.Shrink(Math.Max(Count * 2, InitialCapacity));
+    }
+
+    /// <summary>Readies an emptied bucket for the pool: it keeps its first chunk only (at most <see cref="ChunkSize"/> entries).</summary>
+    internal void Reset()
     {
         Debug.Assert(Live == 0, "Only an empty bucket is pooled.");
+        _entries.Shrink(ChunkSize);
         // Fired entries and tombstones are cleared already; this is the cheap half of a guarantee
         // that a pooled bucket holds no continuation alive.
-        if (Entries.Length > maxKeptCapacity) Entries = new Entry[InitialCapacity];
-        else Array.Clear(Entries, 0, Count);
+        _entries.Clear(0, Math.Min(Count, _entries.Capacity));
         Count = 0;
         IsFiring = false;
         HeapIndex = -1;

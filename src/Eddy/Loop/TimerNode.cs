@@ -14,7 +14,7 @@ internal abstract class TimerNode
     /// <summary>The bucket holding the node, or null when it is not scheduled.</summary>
     internal TimerBucket? Bucket;
 
-    /// <summary>The node's entry in <see cref="Bucket"/>, so that it leaves in O(1).</summary>
+    /// <summary>The node's entry in <see cref="Bucket"/>, so that it leaves in O(1); compaction updates it.</summary>
     internal int BucketIndex;
 
     internal bool IsScheduled => Bucket is not null;

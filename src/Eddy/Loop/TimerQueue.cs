@@ -32,8 +32,11 @@ internal sealed class TimerQueue
     /// <summary>Emptied buckets kept for reuse: a loop seldom has more distinct keys due in one turn.</summary>
     internal const int MaxPooledBuckets = 64;
 
-    /// <summary>The largest entry array a pooled bucket keeps (64 KiB); a larger one goes to the garbage collector.</summary>
-    internal const int MaxPooledCapacity = 4096;
+    /// <summary>
+    /// The most entries a pooled bucket keeps room for: its first chunk (4,096 entries, 64 KiB);
+    /// the chunks of a burst past it go to the garbage collector.
+    /// </summary>
+    internal const int MaxPooledCapacity = TimerBucket.ChunkSize;
 
     /// <summary>Tombstones a bucket tolerates before compacting, as long as they are at most half of it.</summary>
     private const int CompactionThreshold = 16;
@@ -117,7 +120,7 @@ internal sealed class TimerQueue
         var bucket = node.Bucket;
         if (bucket is null) return false;
         int index = node.BucketIndex;
-        Debug.Assert(ReferenceEquals(bucket.Entries[index].Target, node), "A node's index points at its entry.");
+        Debug.Assert(ReferenceEquals(bucket.EntryAt(index).Target, node), "A node's index points at its entry.");
         node.Bucket = null;
         _count--;
         bucket.Clear(index);
@@ -181,12 +184,11 @@ internal sealed class TimerQueue
         while (_firingBucket < _firingCount)
         {
             var bucket = _firing[_firingBucket];
-            var entries = bucket.Entries;
             // Read the count each time: removals while firing only leave tombstones, but the
             // entries must be read from the bucket as it is now.
             while (_firingEntry < bucket.Count)
             {
-                ref var entry = ref entries[_firingEntry++];
+                ref var entry = ref bucket.EntryAt(_firingEntry++);
                 if (entry.Target is not { } found) continue;
                 target = found;
                 context = entry.Context;
@@ -281,7 +283,7 @@ internal sealed class TimerQueue
     private void Pool(TimerBucket bucket)
     {
         if (_poolCount == _pool.Length) return;
-        bucket.Reset(MaxPooledCapacity);
+        bucket.Reset();
         _pool[_poolCount++] = bucket;
     }
 
@@ -370,9 +372,9 @@ internal sealed class TimerQueue
     /// <summary>Entry slots the queued and pooled buckets have room for.</summary>
     internal int Capacity()
     {
-        int capacity = _dueNow?.Entries.Length ?? 0;
-        for (int i = 0; i < _heapCount; i++) capacity += _heap[i].Entries.Length;
-        for (int i = 0; i < _poolCount; i++) capacity += _pool[i].Entries.Length;
+        int capacity = _dueNow?.Capacity ?? 0;
+        for (int i = 0; i < _heapCount; i++) capacity += _heap[i].Capacity;
+        for (int i = 0; i < _poolCount; i++) capacity += _pool[i].Capacity;
         return capacity;
     }
 }

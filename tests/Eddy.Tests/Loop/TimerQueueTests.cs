@@ -343,4 +343,127 @@ public class TimerQueueTests
         Assert.Equal(1, queue.PooledBucketCount);
         Assert.InRange(queue.Capacity(), 1, TimerQueue.MaxPooledCapacity);
     }
+
+    // Buckets larger than a chunk of entries (TimerBucket.ChunkSize, 4,096): a burst of timers
+    // with one key, as a million sleepers on a virtual clock make.
+
+    private const int Chunk = TimerBucket.ChunkSize;
+
+    [Fact]
+    public void A_small_bucket_keeps_its_small_first_array()
+    {
+        var queue = NewQueue();
+        for (int i = 0; i < TimerBucket.InitialCapacity; i++) queue.Add(NewNode($"{i}"), 10);
+        Assert.Equal(TimerBucket.InitialCapacity, queue.Capacity());
+    }
+
+    [Fact]
+    public void A_bucket_larger_than_a_chunk_fires_first_in_first_out_across_chunks()
+    {
+        var queue = NewQueue();
+        var expected = new List<string>();
+        for (int i = 0; i < 3 * Chunk + 5; i++)
+        {
+            string name = $"{i}";
+            if (i % 3 == 0) queue.Add(NewNode(name), 10);
+            else queue.AddContinuation(Continuation(name), null, 10);
+            expected.Add(name);
+        }
+        Assert.Equal(1, queue.BucketCount);
+        Assert.Equal(4 * Chunk, queue.Capacity()); // chunks added, none copied into one array
+        Assert.Equal(expected, Fire(queue, 10));
+        Assert.Equal(0, queue.Count);
+    }
+
+    [Theory]
+    [InlineData(Chunk - 1)]
+    [InlineData(Chunk)]
+    [InlineData(2 * Chunk + 3)]
+    public void A_node_removed_from_any_chunk_of_a_bucket_does_not_fire(int removed)
+    {
+        var queue = NewQueue();
+        var nodes = Enumerable.Range(0, 3 * Chunk).Select(i => NewNode($"{i}")).ToList();
+        foreach (var node in nodes) queue.Add(node, 10);
+        Assert.True(queue.Remove(nodes[removed]));
+        Assert.False(nodes[removed].IsScheduled);
+        Assert.Equal(nodes.Count - 1, queue.Count);
+        Assert.Equal(nodes.Where((_, i) => i != removed).Select(n => n.Name), Fire(queue, 10));
+    }
+
+    [Fact]
+    public void A_node_in_a_later_chunk_removed_while_its_bucket_fires_does_not_fire()
+    {
+        var queue = NewQueue();
+        var nodes = Enumerable.Range(0, 2 * Chunk + 10).Select(i => NewNode($"{i}")).ToList();
+        foreach (var node in nodes) queue.Add(node, 10);
+        var fired = Fire(queue, 10, afterEach: name =>
+        {
+            if (name != "0") return;
+            Assert.True(queue.Remove(nodes[Chunk + 1]));
+            Assert.True(queue.Remove(nodes[^1])); // the very last entry: no trailing trim while firing
+        });
+        var expected = nodes.Where((_, i) => i != Chunk + 1 && i != nodes.Count - 1).Select(n => n.Name);
+        Assert.Equal(expected, fired);
+        Assert.Equal(0, queue.Count);
+    }
+
+    [Fact]
+    public void Compaction_moves_entries_across_chunks_keeps_their_order_and_gives_back_chunks()
+    {
+        var queue = NewQueue();
+        var nodes = Enumerable.Range(0, 4 * Chunk).Select(i => NewNode($"{i}")).ToList();
+        foreach (var node in nodes) queue.Add(node, 10);
+        Assert.Equal(4 * Chunk, queue.Capacity());
+        // Tombstones from the front: compaction moves the survivors of later chunks forward.
+        var survivors = new List<Node>();
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            if (i % 16 == 5) survivors.Add(nodes[i]);
+            else queue.Remove(nodes[i]);
+        }
+        Assert.Equal(survivors.Count, queue.Count);
+        Assert.True(queue.SlotCount() < 2 * survivors.Count);
+        Assert.True(queue.Capacity() <= Chunk, $"capacity {queue.Capacity()}");
+        // Every survivor still knows its entry: removing every other one leaves the rest in order.
+        for (int i = 0; i < survivors.Count; i += 2) Assert.True(queue.Remove(survivors[i]));
+        Assert.Equal(survivors.Where((_, i) => i % 2 == 1).Select(n => n.Name), Fire(queue, 10));
+    }
+
+    [Fact]
+    public void Tombstones_spanning_a_chunk_boundary_are_skipped_when_firing()
+    {
+        var queue = NewQueue();
+        var nodes = Enumerable.Range(0, 2 * Chunk).Select(i => NewNode($"{i}")).ToList();
+        foreach (var node in nodes) queue.Add(node, 10);
+        // Fewer tombstones than live entries: no compaction, the tombstones stay where they are.
+        for (int i = Chunk - 8; i < Chunk + 8; i++) queue.Remove(nodes[i]);
+        Assert.Equal(2 * Chunk, queue.SlotCount());
+        Assert.Equal(nodes.Where((_, i) => i < Chunk - 8 || i >= Chunk + 8).Select(n => n.Name), Fire(queue, 10));
+    }
+
+    [Fact]
+    public void Cancelling_a_burst_from_its_tail_gives_its_chunks_back()
+    {
+        var queue = NewQueue();
+        var nodes = Enumerable.Range(0, 3 * Chunk + 1).Select(i => NewNode($"{i}")).ToList();
+        foreach (var node in nodes) queue.Add(node, 10);
+        Assert.Equal(4 * Chunk, queue.Capacity());
+        for (int i = nodes.Count - 1; i >= 100; i--) queue.Remove(nodes[i]);
+        Assert.Equal(100, queue.SlotCount());
+        Assert.Equal(Chunk, queue.Capacity()); // the first chunk stays as it is
+        Assert.Equal(nodes.Take(100).Select(n => n.Name), Fire(queue, 10));
+    }
+
+    [Fact]
+    public void A_pooled_bucket_keeps_only_its_first_chunk_which_the_next_burst_reuses()
+    {
+        var queue = NewQueue();
+        for (int i = 0; i < 3 * Chunk; i++) queue.AddContinuation(Continuation($"{i}"), null, 10);
+        Assert.Equal(3 * Chunk, Fire(queue, 10).Count);
+        Assert.Equal(1, queue.PooledBucketCount);
+        Assert.Equal(Chunk, queue.Capacity());
+        for (int i = 0; i < Chunk; i++) queue.AddContinuation(Continuation($"{i}"), null, 20);
+        Assert.Equal(Chunk, queue.Capacity());
+        Assert.Equal(Chunk, Fire(queue, 20).Count);
+    }
 }
