@@ -80,13 +80,22 @@ internal sealed class TimerQueue
         _resolution = resolutionTicks;
     }
 
+    /// <summary>Room in the list of buckets taken out for firing (introspection for tests).</summary>
+    internal int FiringCapacity => _firing.Length;
+
     /// <summary>Timers scheduled, including those taken out for firing that have not fired yet.</summary>
     public int Count => _count;
 
     /// <summary>The earliest key (when the next timer may fire), or <see cref="long.MaxValue"/> when none is queued.</summary>
-    public long NextDue => Math.Min(
+    public long NextDue => HasTakenTimers ? _firing[_firingBucket].Key : Math.Min(
         _dueNow is { Live: > 0 } dueNow ? dueNow.Key : long.MaxValue,
         _heapCount > 0 ? _heap[0].Key : long.MaxValue);
+
+    /// <summary>
+    /// Whether timers taken out by an earlier <see cref="TakeDue"/> are still to be handed out (the
+    /// loop fires a bounded number a turn): they are due, and go before any taken later.
+    /// </summary>
+    public bool HasTakenTimers => _firingBucket < _firingCount;
 
     /// <summary>Tells the queue the time at the start of the loop's turn: timers due by then go to the next take at once.</summary>
     public void BeginTurn(long turnStart) => _turnStart = turnStart;
@@ -132,8 +141,8 @@ internal sealed class TimerQueue
     }
 
     /// <summary>
-    /// Takes out every bucket due at <paramref name="now"/>, for <see cref="TryTakeNext"/> to fire;
-    /// false when none is due.
+    /// Takes out every bucket due at <paramref name="now"/>, for <see cref="TryTakeNext"/> to fire
+    /// after any taken earlier and not all handed out yet; false when none is due.
     /// </summary>
     public bool TakeDue(long now)
     {
@@ -170,8 +179,23 @@ internal sealed class TimerQueue
     private void TakeForFiring(TimerBucket bucket)
     {
         bucket.IsFiring = true;
-        if (_firingCount == _firing.Length) Array.Resize(ref _firing, _firing.Length * 2);
+        if (_firingCount == _firing.Length) MakeFiringRoom();
         _firing[_firingCount++] = bucket;
+    }
+
+    /// <summary>Drops the fired buckets from the front of the firing list if there are any, else doubles it.</summary>
+    private void MakeFiringRoom()
+    {
+        if (_firingBucket == 0)
+        {
+            Array.Resize(ref _firing, _firing.Length * 2);
+            return;
+        }
+        int left = _firingCount - _firingBucket;
+        Array.Copy(_firing, _firingBucket, _firing, 0, left);
+        Array.Clear(_firing, left, _firingCount - left);
+        _firingCount = left;
+        _firingBucket = 0;
     }
 
     /// <summary>

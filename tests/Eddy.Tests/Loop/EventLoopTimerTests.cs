@@ -42,6 +42,36 @@ public class EventLoopTimerTests
     }
 
     [Fact]
+    public void A_burst_of_due_timers_fires_over_several_turns_in_order_and_lets_ready_callbacks_run_between()
+    {
+        // More timers due at once than the loop fires in a turn: the rest fire on the next turns,
+        // all before a later one, each at its own time on the virtual clock.
+        const int Burst = 3_000;
+        var order = new List<int>();
+        int firedWhenReadyCallbackRan = -1;
+        var times = new HashSet<TimeSpan>();
+        EventLoop.Run(async () =>
+        {
+            var loop = EventLoop.Current;
+            loop.CallLater(TimeSpan.FromSeconds(2), () => order.Add(-1));
+            for (int i = 0; i < Burst; i++)
+            {
+                int n = i;
+                loop.CallLater(TimeSpan.FromSeconds(1), () =>
+                {
+                    order.Add(n);
+                    times.Add(loop.Time);
+                    if (n == 0) loop.CallSoon(() => firedWhenReadyCallbackRan = order.Count);
+                });
+            }
+            await Coroutine.SleepAsync(TimeSpan.FromSeconds(3));
+        }, Virtual());
+        Assert.Equal([.. Enumerable.Range(0, Burst), -1], order);
+        Assert.Equal([TimeSpan.FromSeconds(1)], times);
+        Assert.InRange(firedWhenReadyCallbackRan, 2, Burst - 1); // not held back by the whole burst
+    }
+
+    [Fact]
     public void A_hundred_thousand_sleepers_on_a_virtual_clock_wake_at_their_time_in_due_then_spawn_order()
     {
         const int Count = 100_000;

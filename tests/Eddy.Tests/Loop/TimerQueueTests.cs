@@ -37,6 +37,47 @@ public class TimerQueueTests
     private Action Continuation(string name) => () => _log.Add(name);
 
     [Fact]
+    public void Timers_left_over_from_one_take_go_before_those_taken_later_and_count_as_due()
+    {
+        var queue = NewQueue();
+        for (int i = 0; i < 5; i++) queue.AddContinuation(Continuation($"a{i}"), null, 10);
+        queue.AddContinuation(Continuation("b"), null, 20);
+        Assert.True(queue.TakeDue(15));
+        Assert.True(queue.TryTakeNext(out object first, out _));
+        ((Action)first)(); // a loop fires a bounded number a turn and stops here
+        Assert.True(queue.HasTakenTimers);
+        Assert.Equal(10, queue.NextDue); // due: the loop must not sleep, nor a virtual clock jump
+
+        Assert.Equal(["a0"], _log);
+        Assert.Equal(["a1", "a2", "a3", "a4", "b"], Fire(queue, 20));
+        Assert.False(queue.HasTakenTimers);
+        Assert.Equal(long.MaxValue, queue.NextDue);
+    }
+
+    [Fact]
+    public void Many_takes_with_leftovers_keep_the_firing_list_bounded_and_in_order()
+    {
+        // Each turn takes one new bucket and hands out one timer: leftovers pile up behind the
+        // front, which the list drops rather than growing for ever.
+        var queue = NewQueue();
+        var fired = new List<string>();
+        for (int key = 1; key <= 100; key++)
+        {
+            queue.AddContinuation(Continuation($"{key}x"), null, key);
+            queue.AddContinuation(Continuation($"{key}y"), null, key);
+            queue.TakeDue(key);
+            Assert.True(queue.TryTakeNext(out object target, out _));
+            ((Action)target)();
+        }
+        _log.Clear();
+        while (queue.TryTakeNext(out object target, out _)) ((Action)target)();
+        Assert.Equal(100, _log.Count);
+        Assert.Equal("51x", _log[0]); // 100 handed out before: 1x 1y 2x ... 50y
+        Assert.Equal("100y", _log[^1]);
+        Assert.InRange(queue.FiringCapacity, 1, 64); // 50 buckets left at most, not the 100 taken
+    }
+
+    [Fact]
     public void Timers_fire_in_key_order_across_buckets()
     {
         var queue = NewQueue();
