@@ -9,29 +9,30 @@ namespace Eddy.Coroutines;
 /// cancelled when the loop ends, and their failures reported.
 /// </summary>
 /// <remarks>
-/// <para>A table of slots with a free list, not a linked list: adding writes one reference and
-/// removing none (a linked list writes about six, each through the GC's write barrier, which
-/// showed in profiles of spawn + join), and a coroutine carries a 4-byte slot number instead of
-/// two links.</para>
-/// <para>The slots live in chunks (<see cref="SegmentedArray{T}"/>: 4,096 slots of 16 bytes,
-/// 64 KiB, below the 85,000-byte large-object threshold), so a burst of a million coroutines
-/// adds chunks instead of copying one doubling array into the large-object heap. After a burst,
-/// the chunks past the highest live slot go back to the garbage collector (see
-/// <see cref="Remove"/>); the first chunk stays.</para>
+/// <para>A table of slots with a stack of free ones, not a linked list: adding writes one
+/// reference and removing none (a linked list writes about six, each through the GC's write
+/// barrier, which showed in profiles of spawn + join), and a coroutine carries a 4-byte slot
+/// number instead of two links. A slot is only the reference (8 bytes a live coroutine); the free
+/// slot numbers are kept apart, 4 bytes each and only while free.</para>
+/// <para>Both live in chunks (<see cref="SegmentedArray{T}"/>: 4,096 items, 32 KiB of slots,
+/// below the 85,000-byte large-object threshold), so a burst of a million coroutines adds chunks
+/// instead of copying one doubling array into the large-object heap. After a burst, the chunks
+/// past the highest live slot go back to the garbage collector (see <see cref="Remove"/>); the
+/// first chunk stays.</para>
 /// </remarks>
 internal sealed class CoroutineRegistry
 {
-    private const int NoSlot = -1;
-
-    /// <summary>Slots the table starts with (1 KiB): a loop with a few coroutines needs no more; it doubles up to a chunk.</summary>
+    /// <summary>Slots the table starts with (512 bytes): a loop with a few coroutines needs no more; it doubles up to a chunk.</summary>
     private const int InitialCapacity = 64;
 
     /// <summary>Slots per chunk past the first (the first one grows to this size before a second is added).</summary>
-    internal const int SlotsPerChunk = SegmentedArray<Slot>.ChunkSize;
+    internal const int SlotsPerChunk = SegmentedArray<Coroutine?>.ChunkSize;
 
-    private SegmentedArray<Slot> _slots = new(InitialCapacity);
+    private SegmentedArray<Coroutine?> _slots = new(InitialCapacity);
     private int _used;
-    private int _free = NoSlot;
+    // Free slots below _used, the one to reuse next on top.
+    private SegmentedArray<int> _free = new(InitialCapacity);
+    private int _freeCount;
     // LiveCount at or below which Remove looks for whole chunks to give back; -1 while there is
     // one chunk (nothing to give back).
     private int _trimAt = -1;
@@ -41,20 +42,18 @@ internal sealed class CoroutineRegistry
 
     public void Add(Coroutine coroutine)
     {
-        int index = _free;
-        if (index != NoSlot)
+        int index;
+        if (_freeCount > 0)
         {
-            ref Slot slot = ref _slots[index];
-            _free = slot.NextFree;
-            slot.Coroutine = coroutine;
+            index = _free[--_freeCount];
         }
         else
         {
             index = _used;
             if (index == _slots.Capacity) Grow();
             _used = index + 1;
-            _slots[index].Coroutine = coroutine;
         }
+        _slots[index] = coroutine;
         coroutine.RegistrySlot = index;
         LiveCount++;
     }
@@ -70,13 +69,18 @@ internal sealed class CoroutineRegistry
     {
         int index = coroutine.RegistrySlot;
         if ((uint)index >= (uint)_used) return;
-        ref Slot slot = ref _slots[index];
-        if (slot.Coroutine != coroutine) return;
-        slot.Coroutine = null;
-        slot.NextFree = _free;
-        _free = index;
-        coroutine.RegistrySlot = NoSlot;
+        ref Coroutine? slot = ref _slots[index];
+        if (slot != coroutine) return;
+        slot = null;
+        PushFree(index);
+        coroutine.RegistrySlot = -1;
         if (--LiveCount <= _trimAt) TrimTail();
+    }
+
+    private void PushFree(int index)
+    {
+        if (_freeCount == _free.Capacity) _free.Grow();
+        _free[_freeCount++] = index;
     }
 
     /// <summary>
@@ -94,21 +98,18 @@ internal sealed class CoroutineRegistry
     private void TrimTail()
     {
         int used = _used;
-        while (used > 0 && _slots[used - 1].Coroutine is null) used--;
+        while (used > 0 && _slots[used - 1] is null) used--;
         int capacity = _slots.Capacity;
         _slots.Shrink(Math.Max(used, SlotsPerChunk)); // the first chunk stays whole
         if (_slots.Capacity < capacity)
         {
             _used = used;
-            int free = NoSlot;
+            _freeCount = 0;
             for (int i = used - 1; i >= 0; i--)
             {
-                ref Slot slot = ref _slots[i];
-                if (slot.Coroutine is not null) continue;
-                slot.NextFree = free;
-                free = i;
+                if (_slots[i] is null) PushFree(i);
             }
-            _free = free;
+            _free.Shrink(Math.Max(_freeCount, SlotsPerChunk));
         }
         _trimAt = _slots.ChunkCount > 1 ? LiveCount / 2 : -1;
     }
@@ -119,7 +120,7 @@ internal sealed class CoroutineRegistry
         var all = new List<Coroutine>(LiveCount);
         for (int i = 0; i < _used; i++)
         {
-            if (_slots[i].Coroutine is { } coroutine) all.Add(coroutine);
+            if (_slots[i] is { } coroutine) all.Add(coroutine);
         }
         all.Sort(static (a, b) => a.Id.CompareTo(b.Id)); // ids grow in spawn order on a loop
         return all;
@@ -158,10 +159,4 @@ internal sealed class CoroutineRegistry
 
     /// <summary>Slots ever handed out since the table last shrank (live or on the free list).</summary>
     internal int UsedSlots => _used;
-
-    private struct Slot
-    {
-        public Coroutine? Coroutine;
-        public int NextFree;
-    }
 }
