@@ -14,7 +14,7 @@ namespace Eddy.Coroutines;
 /// barrier, which showed in profiles of spawn + join), and a coroutine carries a 4-byte slot
 /// number instead of two links. A slot is only the reference (8 bytes a live coroutine); the free
 /// slot numbers are kept apart, 4 bytes each and only while free.</para>
-/// <para>Both live in chunks (<see cref="SegmentedArray{T}"/>: 4,096 items, 32 KiB of slots,
+/// <para>Both live in chunks (<see cref="SegmentedArray{T}"/>: 512 items, 4 KiB of slots,
 /// below the 85,000-byte large-object threshold), so a burst of a million coroutines adds chunks
 /// instead of copying one doubling array into the large-object heap. After a burst, the chunks
 /// past the highest live slot go back to the garbage collector (see <see cref="Remove"/>); the

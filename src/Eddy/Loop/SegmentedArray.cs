@@ -13,11 +13,12 @@ namespace Eddy.Loop;
 /// <para>Why not one array grown by doubling: an array of 85,000 bytes or more goes to the
 /// large-object heap, which is collected only with generation 2, so a burst (a million sleepers)
 /// that grows a store that way costs extra gen-2 collections, and every doubling copies all that
-/// is there. Here growing adds a chunk and copies nothing, and a chunk of 4,096 items of up to
-/// 16 bytes (a reference and an int, or two references) is 64 KiB: below the threshold with room
-/// to spare, and large enough that the directory stays tiny (a million items need 245 chunks, a
-/// 2 KiB directory; the directory, doubling, stays below the threshold up to 8,192 chunks,
-/// 33 million items).</para>
+/// is there. Here growing adds a chunk and copies nothing, and a chunk of 512 items of up to
+/// 16 bytes (two references) is 8 KiB: far below the threshold, small enough that a half-empty
+/// last chunk wastes little (a timer bucket of the system clock holds the few thousand sleeps
+/// armed in one millisecond: with 4,096-item chunks it cost 38 bytes a sleeper, now about 18),
+/// and large enough that the directory stays small (a million items need 1,954 chunks, a 16 KiB
+/// directory; it stays below the threshold up to 10,000 chunks, 5 million items).</para>
 /// <para>The first chunk starts as small as the owner asks (16 entries for a timer bucket) and
 /// doubles up to <see cref="ChunkSize"/> before a second chunk is added, so that a small store
 /// costs what a small array did. Past the first chunk every chunk is full-sized.</para>
@@ -28,9 +29,9 @@ namespace Eddy.Loop;
 internal struct SegmentedArray<T>
 {
     /// <summary>log2 of <see cref="ChunkSize"/>.</summary>
-    internal const int ChunkShift = 12;
+    internal const int ChunkShift = 9;
 
-    /// <summary>Items per chunk: 4,096, so 64 KiB for a 16-byte item, below the 85,000-byte large-object threshold.</summary>
+    /// <summary>Items per chunk: 512, so 8 KiB for a 16-byte item, far below the 85,000-byte large-object threshold.</summary>
     internal const int ChunkSize = 1 << ChunkShift;
 
     private const int ChunkMask = ChunkSize - 1;
@@ -76,7 +77,7 @@ internal struct SegmentedArray<T>
 
     /// <summary>
     /// Makes room for at least one more item: doubles the first chunk while it is the only one and
-    /// smaller than <see cref="ChunkSize"/> (a copy of at most 64 KiB), else adds a chunk (no copy).
+    /// smaller than <see cref="ChunkSize"/> (a copy of at most 8 KiB), else adds a chunk (no copy).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public void Grow()

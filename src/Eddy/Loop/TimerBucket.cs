@@ -15,8 +15,8 @@ namespace Eddy.Loop;
 /// coroutines sleeping one second share one key, and on the system clock a burst like that puts
 /// about 5,000 in each millisecond's bucket. One array grown by doubling would copy them at each
 /// doubling and, past 85,000 bytes (5,312 entries of 16 bytes), land on the large-object heap,
-/// collected only with generation 2. Chunks of 4,096 entries (64 KiB) stay below that, and the
-/// first chunk starts at 16 entries and doubles up to 4,096 first, so a quiet loop's bucket of a
+/// collected only with generation 2. Chunks of 512 entries (8 KiB) stay far below that, and the
+/// first chunk starts at 16 entries and doubles up to 512 first, so a quiet loop's bucket of a
 /// few timers costs what it did with one small array.
 /// </remarks>
 [DebuggerDisplay("TimerBucket key = {Key}, live = {Live}, slots = {Count}, chunks = {ChunkCount}")]
@@ -25,7 +25,7 @@ internal sealed class TimerBucket
     /// <summary>What a bucket starts with: enough for the timers one turn of a quiet loop arms.</summary>
     internal const int InitialCapacity = 16;
 
-    /// <summary>Entries per chunk (4,096: 64 KiB, below the 85,000-byte large-object threshold); also the most a pooled bucket keeps.</summary>
+    /// <summary>Entries per chunk (512: 8 KiB, below the 85,000-byte large-object threshold); also the most a pooled bucket keeps.</summary>
     internal const int ChunkSize = SegmentedArray<Entry>.ChunkSize;
 
     /// <summary>One timer: a <see cref="TimerNode"/>, or a sleep (a continuation or a coroutine) and the context to resume it in.</summary>

@@ -33,7 +33,7 @@ internal sealed class TimerQueue
     internal const int MaxPooledBuckets = 64;
 
     /// <summary>
-    /// The most entries a pooled bucket keeps room for: its first chunk (4,096 entries, 64 KiB);
+    /// The most entries a pooled bucket keeps room for: its first chunk (512 entries, 8 KiB);
     /// the chunks of a burst past it go to the garbage collector.
     /// </summary>
     internal const int MaxPooledCapacity = TimerBucket.ChunkSize;

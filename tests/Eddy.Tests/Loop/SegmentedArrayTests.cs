@@ -33,7 +33,7 @@ public class SegmentedArrayTests
             array.Grow();
             capacities.Add(array.Capacity);
         }
-        Assert.Equal([16, 32, 64, 128, 256, 512, 1024, 2048, Chunk, 2 * Chunk, 3 * Chunk], capacities);
+        Assert.Equal([16, 32, 64, 128, 256, Chunk, 2 * Chunk, 3 * Chunk], capacities);
         Assert.Equal(3, array.ChunkCount);
     }
 

@@ -385,7 +385,7 @@ public class TimerQueueTests
         Assert.InRange(queue.Capacity(), 1, TimerQueue.MaxPooledCapacity);
     }
 
-    // Buckets larger than a chunk of entries (TimerBucket.ChunkSize, 4,096): a burst of timers
+    // Buckets larger than a chunk of entries (TimerBucket.ChunkSize, 512): a burst of timers
     // with one key, as a million sleepers on a virtual clock make.
 
     private const int Chunk = TimerBucket.ChunkSize;
