@@ -17,7 +17,18 @@ public partial class Coroutine
 
     private static readonly ContextCallback RunStepInContext = static state => ((Coroutine)state!).MoveStateMachine();
 
-    private ExecutionContext? _executionContext;
+    // The execution context to resume the state machine in, captured at each await; and, before
+    // that, while the coroutine waits to start, the next coroutine waiting in the same start run
+    // of the ready queue (ReadyQueue.EnqueueStart). One field, since the two never overlap: the
+    // ready queue unlinks a coroutine before its first step runs.
+    private object? _executionContextOrNextToStart;
+
+    /// <summary>The next coroutine of the ready queue's start run this one waits in (only while it waits to start).</summary>
+    internal Coroutine? NextToStart
+    {
+        get => Unsafe.As<Coroutine?>(_executionContextOrNextToStart);
+        set => _executionContextOrNextToStart = value;
+    }
 
     /// <summary>Gives a coroutine made by an async CoroutineBody method its loop; throws if it was spawned already.</summary>
     internal static TCoroutine Spawned<TCoroutine>(TCoroutine? coroutine, EventLoop loop, string? name, TaskGroup? group)
@@ -49,14 +60,14 @@ public partial class Coroutine
 
     internal void AwaitOnCompleted<TAwaiter>(ref TAwaiter awaiter) where TAwaiter : INotifyCompletion
     {
-        _executionContext = ExecutionContext.Capture();
+        _executionContextOrNextToStart = ExecutionContext.Capture();
         awaiter.OnCompleted(StepAction);
     }
 
     internal void AwaitUnsafeOnCompleted<TAwaiter>(ref TAwaiter awaiter) where TAwaiter : ICriticalNotifyCompletion
     {
         // Kept as the runtime's builders keep it at every await, to resume the step in.
-        _executionContext = ExecutionContext.Capture();
+        _executionContextOrNextToStart = ExecutionContext.Capture();
         // Eddy's own awaiters queue the coroutine itself, without a delegate. The typeof tests
         // fold away when the JIT compiles this for each awaiter struct (even unoptimised), where
         // an interface test and call on the struct would box it until the method is optimised.
@@ -82,7 +93,7 @@ public partial class Coroutine
 
     private void StepOnLoop()
     {
-        var context = _executionContext;
+        var context = Unsafe.As<ExecutionContext?>(_executionContextOrNextToStart);
         if (context is null) MoveStateMachine();
         else ExecutionContext.Run(context, RunStepInContext, this);
     }
@@ -93,7 +104,7 @@ public partial class Coroutine
     /// <summary>The state machine finished: returned (<paramref name="exception"/> null) or threw.</summary>
     internal void OnStateMachineDone(Exception? exception)
     {
-        _executionContext = null;
+        _executionContextOrNextToStart = null;
         if (exception is null) Finish(CoroutineState.Succeeded, null, fromStateMachine: true);
         else Finish(exception is OperationCanceledException ? CoroutineState.Canceled : CoroutineState.Faulted, exception, fromStateMachine: true);
     }

@@ -89,7 +89,7 @@ public sealed partial class EventLoop
     {
         AssertOnLoopThreadOrIdle();
         Coroutines.Add(coroutine);
-        _ready.Enqueue(Coroutine.StartCallback, coroutine, coroutine.Context);
+        _ready.EnqueueStart(coroutine);
         return coroutine;
     }
 

@@ -20,6 +20,11 @@ namespace Eddy.Loop;
 /// <para>Emptied chunks are kept on a short spare list for the tail to take, so a loop whose
 /// queue runs across chunks all the time allocates nothing; and when the queue empties (most
 /// turns) both ends go back to the start of the chunk they share.</para>
+/// <para>Coroutines spawned one after another, with nothing queued between them, share one item:
+/// a start run, whose coroutines are linked through themselves (<see cref="Coroutine.NextToStart"/>).
+/// A program that spawns a million coroutines in one step then queues one item, not a million
+/// (24 bytes each); <see cref="PeekHead"/> hands them out one by one, each a step of its own,
+/// in the order they were spawned.</para>
 /// </remarks>
 [DebuggerDisplay("ReadyQueue count = {Count}, spare chunks = {SpareChunkCount}")]
 internal sealed class ReadyQueue
@@ -67,6 +72,10 @@ internal sealed class ReadyQueue
     private Chunk? _spare;
     private int _spareCount;
 
+    // The coroutine PeekHead took from the start run at the head, until DropHead: what runs now,
+    // for the stall detector (the run's item already names the next one).
+    private Coroutine? _startingFromRun;
+
     /// <summary>A queue with chunks of <see cref="DefaultChunkSize"/> items.</summary>
     public ReadyQueue() : this(DefaultChunkSize) { }
 
@@ -99,6 +108,29 @@ internal sealed class ReadyQueue
         _count++;
     }
 
+    /// <summary>
+    /// Queues the start of <paramref name="coroutine"/>: in the start run at the tail if the last
+    /// item queued is one (spawns in a row share an item), else as a new run.
+    /// </summary>
+    public void EnqueueStart(Coroutine coroutine)
+    {
+        if (_count > 0)
+        {
+            // A non-empty queue's last item is just before the tail index, in the tail's chunk.
+            ref Item tail = ref _tailItems[_tailIndex - 1];
+            if (ReferenceEquals(tail.Callback, Coroutine.StartCallback))
+            {
+                // A run: State is its first coroutine, Context its last (both null once the head
+                // run has handed out its last one and not yet been dropped).
+                if (tail.Context is { } last) last.NextToStart = coroutine;
+                else tail.State = coroutine;
+                tail.Context = coroutine;
+                return;
+            }
+        }
+        Enqueue(Coroutine.StartCallback, coroutine, coroutine);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Dequeue(out object callback, out object? state, out Coroutine? context)
     {
@@ -111,6 +143,7 @@ internal sealed class ReadyQueue
     /// the stall detector can find what runs without the loop publishing each step
     /// (<see cref="PeekFromOtherThread"/>). <see cref="DropHead"/> takes it afterwards.
     /// </summary>
+    /// <remarks>A start run hands out its first coroutine (with that coroutine's context), unlinked.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void PeekHead(out object callback, out object? state, out Coroutine? context)
     {
@@ -118,6 +151,24 @@ internal sealed class ReadyQueue
         callback = slot.Callback;
         state = slot.State;
         context = slot.Context;
+        if (ReferenceEquals(callback, Coroutine.StartCallback)) TakeFirstOfRun(ref slot, out state, out context);
+    }
+
+    /// <summary>
+    /// Unlinks the first coroutine of the start run in <paramref name="slot"/> before its first
+    /// step (which reuses the link's field), leaving the rest, maybe none, in the item.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TakeFirstOfRun(ref Item slot, out object? state, out Coroutine? context)
+    {
+        var first = Unsafe.As<Coroutine>(slot.State!);
+        var next = first.NextToStart;
+        first.NextToStart = null;
+        slot.State = next;
+        if (next is null) slot.Context = null;
+        Volatile.Write(ref _startingFromRun, first);
+        state = first;
+        context = first.Context;
     }
 
     /// <summary>Takes the first item (the one <see cref="PeekHead"/> read, even if the queue grew meanwhile).</summary>
@@ -126,7 +177,13 @@ internal sealed class ReadyQueue
     {
         var items = _headItems;
         int index = _headIndex;
-        items[index] = default; // let the GC collect what ran
+        ref Item slot = ref items[index];
+        if (ReferenceEquals(slot.Callback, Coroutine.StartCallback))
+        {
+            _startingFromRun = null;
+            if (slot.State is not null) return; // a start run with coroutines left (maybe spawned by the one that ran)
+        }
+        slot = default; // let the GC collect what ran
         if (--_count == 0)
         {
             // Empty, so both ends are in this chunk: start it over rather than move on.
@@ -155,7 +212,9 @@ internal sealed class ReadyQueue
         int index = Volatile.Read(ref _headIndex);
         if ((uint)index >= (uint)items.Length) return (null, null);
         ref Item item = ref items[index];
-        return (item.Callback, item.State);
+        var callback = item.Callback;
+        if (ReferenceEquals(callback, Coroutine.StartCallback)) return (callback, Volatile.Read(ref _startingFromRun) ?? item.State);
+        return (callback, item.State);
     }
 
     /// <summary>The tail's chunk is full: links a spare chunk (or a new one) after it and moves the tail there.</summary>

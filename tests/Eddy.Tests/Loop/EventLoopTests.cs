@@ -25,6 +25,31 @@ public class EventLoopTests
     }
 
     [Fact]
+    public void Coroutine_starts_and_callbacks_keep_the_order_they_were_queued_in()
+    {
+        var order = new List<string>();
+        EventLoop.Run(async () =>
+        {
+            var loop = EventLoop.Current;
+            var spawned = new List<Coroutine>();
+            void Spawn(string name) => spawned.Add(loop.Spawn(async () =>
+            {
+                order.Add(name);
+                if (name == "a") _ = loop.Spawn(async () => { order.Add("a's child"); await Task.CompletedTask; });
+                await Task.CompletedTask;
+            }));
+            Spawn("a");
+            Spawn("b");
+            loop.CallSoon(() => order.Add("callback"));
+            Spawn("c");
+            Spawn("d");
+            foreach (var coroutine in spawned) await coroutine;
+            await Coroutine.YieldAsync();
+        }, new LoopOptions { Clock = new VirtualClock() });
+        Assert.Equal(["a", "b", "callback", "c", "d", "a's child"], order);
+    }
+
+    [Fact]
     public void Callbacks_run_in_the_order_they_were_scheduled()
     {
         var order = new List<int>();

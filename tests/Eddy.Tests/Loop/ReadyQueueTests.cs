@@ -1,3 +1,4 @@
+using Eddy.Coroutines;
 using Eddy.Loop;
 
 namespace Eddy.Tests.Loop;
@@ -15,6 +16,65 @@ public class ReadyQueueTests
         Assert.Null(context);
         return (int)state!;
     }
+
+    [Fact]
+    public void Coroutines_spawned_in_a_row_share_one_item_and_come_out_one_step_each_in_order()
+    {
+        var (a, b, c) = (Pending(), Pending(), Pending());
+        var queue = new ReadyQueue(chunkSize: 4);
+        queue.EnqueueStart(a);
+        queue.EnqueueStart(b);
+        Enqueue(queue, 7); // ends the run: c starts a new one after it
+        queue.EnqueueStart(c);
+        Assert.Equal(3, queue.Count);
+
+        var steps = new List<object?>();
+        while (queue.Count > 0)
+        {
+            queue.PeekHead(out object callback, out object? state, out var context);
+            steps.Add(state);
+            if (state is Coroutine coroutine)
+            {
+                Assert.Same(Coroutine.StartCallback, callback);
+                Assert.Same(coroutine.Context, context);
+                Assert.Same(coroutine, queue.PeekFromOtherThread().State); // what the stall detector sees runs now
+                Assert.Null(coroutine.NextToStart); // unlinked before its first step, which reuses the field
+            }
+            queue.DropHead();
+        }
+        Assert.Equal([a, b, 7, c], steps);
+    }
+
+    [Fact]
+    public void A_coroutine_spawned_while_a_run_is_handed_out_goes_after_everything_queued_before_it()
+    {
+        var (a, b, d, e) = (Pending(), Pending(), Pending(), Pending());
+        var queue = new ReadyQueue();
+        queue.EnqueueStart(a);
+        var steps = new List<object?>();
+        void Step()
+        {
+            queue.PeekHead(out _, out object? state, out _);
+            steps.Add(state);
+            if (state == a) queue.EnqueueStart(b); // joins the (emptied) run at the head: nothing is queued after it
+            if (state == b)
+            {
+                Enqueue(queue, 7);
+                queue.EnqueueStart(d); // after 7
+                queue.EnqueueStart(e);
+            }
+            queue.DropHead();
+        }
+        while (queue.Count > 0) Step();
+        Assert.Equal([a, b, 7, d, e], steps);
+    }
+
+    // A coroutine made and not spawned (spawning would queue it on the loop's own ready queue).
+    private static Coroutine Pending() => NothingAsync().Coroutine!;
+
+#pragma warning disable CS1998 // never run: only its handle is wanted
+    private static async CoroutineBody NothingAsync() { }
+#pragma warning restore CS1998
 
     [Fact]
     public void Items_come_out_in_order_across_many_chunks()
