@@ -330,12 +330,17 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
         if (_state != CoroutineState.Pending) return;
         _state = CoroutineState.Running;
         // The loop runs this step in the coroutine's context (EventLoop.Start queued it so), which
-        // makes the coroutine current for the body.
-        Begin();
+        // makes the coroutine current for the body. A Task body's delegate waits in _bodyOrTask;
+        // a state machine's coroutine has nothing there yet, and runs its first step itself.
+        if (_bodyOrTask is null) Begin();
+        else StartBody();
     }
 
-    /// <summary>Runs the body's first step: calls the delegate, here; runs the state machine's first step, in a coroutine made by a CoroutineBody method.</summary>
-    private protected virtual void Begin()
+    /// <summary>Runs the state machine's first step, in a coroutine made by a CoroutineBody method.</summary>
+    private protected virtual void Begin() { }
+
+    /// <summary>Calls the Task body's delegate, and waits for its Task.</summary>
+    private void StartBody()
     {
         var body = (Delegate)_bodyOrTask!;
         _bodyOrTask = null;

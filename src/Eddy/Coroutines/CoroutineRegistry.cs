@@ -26,9 +26,9 @@ internal sealed class CoroutineRegistry
     private const int InitialCapacity = 64;
 
     /// <summary>Slots per chunk past the first (the first one grows to this size before a second is added).</summary>
-    internal const int SlotsPerChunk = SegmentedArray<Coroutine?>.ChunkSize;
+    internal const int SlotsPerChunk = SegmentedArray<Slot>.ChunkSize;
 
-    private SegmentedArray<Coroutine?> _slots = new(InitialCapacity);
+    private SegmentedArray<Slot> _slots = new(InitialCapacity);
     private int _used;
     // Free slots below _used, the one to reuse next on top.
     private SegmentedArray<int> _free = new(InitialCapacity);
@@ -53,7 +53,7 @@ internal sealed class CoroutineRegistry
             if (index == _slots.Capacity) Grow();
             _used = index + 1;
         }
-        _slots[index] = coroutine;
+        _slots[index].Coroutine = coroutine;
         coroutine.RegistrySlot = index;
         LiveCount++;
     }
@@ -69,9 +69,9 @@ internal sealed class CoroutineRegistry
     {
         int index = coroutine.RegistrySlot;
         if ((uint)index >= (uint)_used) return;
-        ref Coroutine? slot = ref _slots[index];
-        if (slot != coroutine) return;
-        slot = null;
+        ref Slot slot = ref _slots[index];
+        if (slot.Coroutine != coroutine) return;
+        slot.Coroutine = null;
         PushFree(index);
         coroutine.RegistrySlot = -1;
         if (--LiveCount <= _trimAt) TrimTail();
@@ -98,7 +98,7 @@ internal sealed class CoroutineRegistry
     private void TrimTail()
     {
         int used = _used;
-        while (used > 0 && _slots[used - 1] is null) used--;
+        while (used > 0 && _slots[used - 1].Coroutine is null) used--;
         int capacity = _slots.Capacity;
         _slots.Shrink(Math.Max(used, SlotsPerChunk)); // the first chunk stays whole
         if (_slots.Capacity < capacity)
@@ -107,7 +107,7 @@ internal sealed class CoroutineRegistry
             _freeCount = 0;
             for (int i = used - 1; i >= 0; i--)
             {
-                if (_slots[i] is null) PushFree(i);
+                if (_slots[i].Coroutine is null) PushFree(i);
             }
             _free.Shrink(Math.Max(_freeCount, SlotsPerChunk));
         }
@@ -120,7 +120,7 @@ internal sealed class CoroutineRegistry
         var all = new List<Coroutine>(LiveCount);
         for (int i = 0; i < _used; i++)
         {
-            if (_slots[i] is { } coroutine) all.Add(coroutine);
+            if (_slots[i].Coroutine is { } coroutine) all.Add(coroutine);
         }
         all.Sort(static (a, b) => a.Id.CompareTo(b.Id)); // ids grow in spawn order on a loop
         return all;
@@ -159,4 +159,10 @@ internal sealed class CoroutineRegistry
 
     /// <summary>Slots ever handed out since the table last shrank (live or on the free list).</summary>
     internal int UsedSlots => _used;
+
+    /// <summary>A slot: a struct around the reference, so that storing one is a plain write (an array of a class type checks each store's type).</summary>
+    private struct Slot
+    {
+        public Coroutine? Coroutine;
+    }
 }

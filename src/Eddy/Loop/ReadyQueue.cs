@@ -158,7 +158,7 @@ internal sealed class ReadyQueue
     /// Unlinks the first coroutine of the start run in <paramref name="slot"/> before its first
     /// step (which reuses the link's field), leaving the rest, maybe none, in the item.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void TakeFirstOfRun(ref Item slot, out object? state, out Coroutine? context)
     {
         var first = Unsafe.As<Coroutine>(slot.State!);
