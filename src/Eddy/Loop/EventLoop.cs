@@ -360,7 +360,10 @@ public sealed partial class EventLoop : IDisposable
         if (_timers.Count == 0 || (!_timers.TakeDue(TurnTicks) && !_timers.HasTakenTimers)) return;
         for (int budget = StepBudget; budget > 0 && _timers.TryTakeNext(out object target, out var context); budget--)
         {
-            if (target is Action continuation) _ready.Enqueue(ResumeSleeper, continuation, context);
+            // A sleeping coroutine of a tracking loop is its own context: known without a type
+            // test (a test for a class that is not sealed is a helper call, per timer).
+            if (ReferenceEquals(target, context)) _ready.Enqueue(Coroutine.StepCallback, target, context);
+            else if (target is Action continuation) _ready.Enqueue(ResumeSleeper, continuation, context);
             else if (target is Coroutine sleeper) _ready.Enqueue(Coroutine.StepCallback, sleeper, context);
             else RunStep(Unsafe.As<TimerNode>(target));
         }

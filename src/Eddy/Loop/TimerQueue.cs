@@ -219,7 +219,8 @@ internal sealed class TimerQueue
                 entry = default;
                 bucket.Live--;
                 _count--;
-                if (found is TimerNode node) node.Bucket = null;
+                // Only a node comes without a context (as may a continuation): skip the type test otherwise.
+                if (context is null && found is TimerNode node) node.Bucket = null;
                 return true;
             }
             _firing[_firingBucket++] = null!;
