@@ -70,7 +70,7 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
         // Reference stores go through the GC's write barrier even when they store null; a
         // spawn + join makes about twenty, so the usual nulls are not stored.
         if (name is not null) GetExtras().Name = name;
-        if (group is not null) Group = group;
+        if (group is not null) GetExtras().Group = group;
         Id = loop.NextCoroutineId();
         // Spawn runs on the loop thread (or before it runs), so the running coroutine is the spawner.
         if (loop.TracksCurrentCoroutine)
@@ -101,7 +101,8 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
     /// <summary>The coroutine that spawned this one, if it was spawned from inside one.</summary>
     public Coroutine? Parent => _parent;
 
-    internal TaskGroup? Group { get; private set; }
+    /// <summary>The task group it is a child of; with the rare extras (a child usually has them anyway, for its token).</summary>
+    internal TaskGroup? Group => _extras?.Group;
 
     /// <summary>Where it is in its life.</summary>
     public CoroutineState State => _state;
@@ -428,9 +429,10 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
         // A state machine that finishes is still in its last step: it is let go of after the step.
         if (!fromStateMachine) ReleaseBody();
         _loop.Coroutines.Remove(this);
-        if (state == CoroutineState.Faulted && _continuations is null && Group is null && _extras!.CompletionSource is null)
-            _extras.Unobserved = _loop.Coroutines.TrackUnobserved(this, exception!);
-        Group?.OnChildCompleted(this);
+        var extras = _extras;
+        if (state == CoroutineState.Faulted && _continuations is null && extras!.Group is null && extras.CompletionSource is null)
+            extras.Unobserved = _loop.Coroutines.TrackUnobserved(this, exception!);
+        extras?.Group?.OnChildCompleted(this);
         RunContinuations();
     }
 
@@ -503,10 +505,11 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
     private Extras GetExtras() =>
         Volatile.Read(ref _extras) ?? Interlocked.CompareExchange(ref _extras, new Extras(), null) ?? _extras!;
 
-    /// <summary>The rarely needed parts: a name, a token source, the failure, a Task for outside code, a pending unobserved-failure report.</summary>
+    /// <summary>The rarely needed parts: a name, a task group, a token source, the failure, a Task for outside code, a pending unobserved-failure report.</summary>
     private sealed class Extras
     {
         public string? Name;
+        public TaskGroup? Group;
         public CancellationTokenSource? CancellationSource;
         public Exception? Exception;
         public TaskCompletionSource? CompletionSource;
