@@ -43,8 +43,8 @@ public partial class Coroutine : SynchronizationContext, IWaitOwner<bool>
     // One field, because every byte of a coroutine counts when a server spawns one per request.
     private object? _bodyOrTask;
     private object? _continuations;
-    // What few coroutines need (a token source, a failure, a Task for outside code), in one object
-    // made on demand, so that the common coroutine is smaller.
+    // What few coroutines need (a name, a task group, a token source, a failure, a Task for
+    // outside code), in one object made on demand, so that the common coroutine is smaller.
     private Extras? _extras;
     private volatile CoroutineState _state;
     private bool _cancelRequested;

@@ -120,10 +120,18 @@ internal sealed class ReadyQueue
             ref Item tail = ref _tailItems[_tailIndex - 1];
             if (ReferenceEquals(tail.Callback, Coroutine.StartCallback))
             {
-                // A run: State is its first coroutine, Context its last (both null once the head
-                // run has handed out its last one and not yet been dropped).
-                if (tail.Context is { } last) last.NextToStart = coroutine;
-                else tail.State = coroutine;
+                // A run: State is its first coroutine waiting, Context its last. A run that has
+                // handed out its last one (the head, its coroutine running now) has no Context,
+                // and keeps that coroutine in State for the stall detector, which then looks here.
+                if (tail.Context is { } last)
+                {
+                    last.NextToStart = coroutine;
+                }
+                else
+                {
+                    _startingFromRun = Unsafe.As<Coroutine>(tail.State);
+                    tail.State = coroutine;
+                }
                 tail.Context = coroutine;
                 return;
             }
@@ -163,10 +171,18 @@ internal sealed class ReadyQueue
     {
         var first = Unsafe.As<Coroutine>(slot.State!);
         var next = first.NextToStart;
-        first.NextToStart = null;
-        slot.State = next;
-        if (next is null) slot.Context = null;
-        Volatile.Write(ref _startingFromRun, first);
+        if (next is null)
+        {
+            // The last (often the only) one: State keeps it, as what runs now; no Context says
+            // that none waits. Two stores fewer per spawn than moving on.
+            slot.Context = null;
+        }
+        else
+        {
+            first.NextToStart = null;
+            slot.State = next;
+            Volatile.Write(ref _startingFromRun, first);
+        }
         state = first;
         context = first.Context;
     }
@@ -181,7 +197,7 @@ internal sealed class ReadyQueue
         if (ReferenceEquals(slot.Callback, Coroutine.StartCallback))
         {
             _startingFromRun = null;
-            if (slot.State is not null) return; // a start run with coroutines left (maybe spawned by the one that ran)
+            if (slot.Context is not null) return; // a start run with coroutines left (maybe spawned by the one that ran)
         }
         slot = default; // let the GC collect what ran
         if (--_count == 0)

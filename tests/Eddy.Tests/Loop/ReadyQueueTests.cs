@@ -56,7 +56,11 @@ public class ReadyQueueTests
         {
             queue.PeekHead(out _, out object? state, out _);
             steps.Add(state);
-            if (state == a) queue.EnqueueStart(b); // joins the (emptied) run at the head: nothing is queued after it
+            if (state == a)
+            {
+                queue.EnqueueStart(b); // joins the (emptied) run at the head: nothing is queued after it
+                Assert.Same(a, queue.PeekFromOtherThread().State); // still what runs now
+            }
             if (state == b)
             {
                 Enqueue(queue, 7);
