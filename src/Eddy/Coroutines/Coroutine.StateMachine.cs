@@ -91,7 +91,7 @@ public partial class Coroutine
         else _loop.PostFromAnyThread(StepCallback, this, Context);
     }
 
-    private void StepOnLoop()
+    internal void StepOnLoop()
     {
         var context = Unsafe.As<ExecutionContext?>(_executionContextOrNextToStart);
         if (context is null) MoveStateMachine();

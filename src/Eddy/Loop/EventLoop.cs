@@ -391,7 +391,12 @@ public sealed partial class EventLoop : IDisposable
         if (context != _runningCoroutine) Install(context);
         try
         {
-            if (callback is Action<object?> action) action(state);
+            // A coroutine's start and its later steps, the commonest items, are called directly:
+            // through the delegate, the call's speed hung on which target the runtime's profile
+            // guessed, which varied from one process to the next (spawn + join 66 to 82 ns).
+            if (ReferenceEquals(callback, Coroutine.StartCallback)) Unsafe.As<Coroutine>(state!).Start();
+            else if (ReferenceEquals(callback, Coroutine.StepCallback)) Unsafe.As<Coroutine>(state!).StepOnLoop();
+            else if (callback is Action<object?> action) action(state);
             else Unsafe.As<SendOrPostCallback>(callback)(state);
         }
         catch (Exception e)
