@@ -45,12 +45,8 @@ public sealed class Pool : IWaitOwner<bool>
     /// <param name="name">A name for diagnostics.</param>
     /// <param name="cancellationToken">Stops waiting for a slot.</param>
     /// <returns>The coroutine, once started.</returns>
-    public async ValueTask<Coroutine> SpawnAsync(Func<CancellationToken, Task> body, string? name = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        await WaitAvailableAsync(cancellationToken);
-        return Track(_loop!.Spawn(body, name));
-    }
+    public ValueTask<Coroutine> SpawnAsync(Func<CancellationToken, Task> body, string? name = null, CancellationToken cancellationToken = default) =>
+        SpawnWhenFreeAsync(body, name, static (loop, body, name) => loop.Spawn(body, name), cancellationToken);
 
     /// <summary>Spawns a coroutine with a result once a slot is free.</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -58,12 +54,8 @@ public sealed class Pool : IWaitOwner<bool>
     /// <param name="name">A name for diagnostics.</param>
     /// <param name="cancellationToken">Stops waiting for a slot.</param>
     /// <returns>The coroutine, once started.</returns>
-    public async ValueTask<Coroutine<T>> SpawnAsync<T>(Func<CancellationToken, Task<T>> body, string? name = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        await WaitAvailableAsync(cancellationToken);
-        return Track(_loop!.Spawn(body, name));
-    }
+    public ValueTask<Coroutine<T>> SpawnAsync<T>(Func<CancellationToken, Task<T>> body, string? name = null, CancellationToken cancellationToken = default) =>
+        SpawnWhenFreeAsync(body, name, static (loop, body, name) => loop.Spawn(body, name), cancellationToken);
 
     /// <summary>Spawns a coroutine running an async lambda once a slot is free (run without a Task of its own; see <see cref="CoroutineBody"/>).</summary>
     /// <param name="body">The coroutine's code; its token is cancelled by <see cref="CancelAll"/>.</param>
@@ -71,12 +63,8 @@ public sealed class Pool : IWaitOwner<bool>
     /// <param name="cancellationToken">Stops waiting for a slot.</param>
     /// <returns>The coroutine, once started.</returns>
     [OverloadResolutionPriority(1)]
-    public async ValueTask<Coroutine> SpawnAsync(Func<CancellationToken, CoroutineBody> body, string? name = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        await WaitAvailableAsync(cancellationToken);
-        return Track(_loop!.Spawn(body, name));
-    }
+    public ValueTask<Coroutine> SpawnAsync(Func<CancellationToken, CoroutineBody> body, string? name = null, CancellationToken cancellationToken = default) =>
+        SpawnWhenFreeAsync(body, name, static (loop, body, name) => loop.Spawn(body, name), cancellationToken);
 
     /// <summary>Spawns a coroutine running an async lambda with a result once a slot is free.</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -85,16 +73,34 @@ public sealed class Pool : IWaitOwner<bool>
     /// <param name="cancellationToken">Stops waiting for a slot.</param>
     /// <returns>The coroutine, once started.</returns>
     [OverloadResolutionPriority(1)]
-    public async ValueTask<Coroutine<T>> SpawnAsync<T>(Func<CancellationToken, CoroutineBody<T>> body, string? name = null, CancellationToken cancellationToken = default)
+    public ValueTask<Coroutine<T>> SpawnAsync<T>(Func<CancellationToken, CoroutineBody<T>> body, string? name = null, CancellationToken cancellationToken = default) =>
+        SpawnWhenFreeAsync(body, name, static (loop, body, name) => loop.Spawn(body, name), cancellationToken);
+
+    /// <summary>
+    /// Waits for a slot, then spawns with <paramref name="spawn"/> (a static lambda: one path for
+    /// every kind of body, with nothing allocated to pick it). A spawn that throws at once (a
+    /// CoroutineBody lambda is called inside Spawn) gives the slot back.
+    /// </summary>
+    private async ValueTask<TCoroutine> SpawnWhenFreeAsync<TBody, TCoroutine>(TBody body, string? name, Func<EventLoop, TBody, string?, TCoroutine> spawn, CancellationToken cancellationToken)
+        where TBody : Delegate where TCoroutine : Coroutine
     {
         ArgumentNullException.ThrowIfNull(body);
         await WaitAvailableAsync(cancellationToken);
-        return Track(_loop!.Spawn(body, name));
+        TCoroutine coroutine;
+        try
+        {
+            coroutine = spawn(_loop!, body, name);
+        }
+        catch
+        {
+            ReleaseSlot();
+            throw;
+        }
+        return Track(coroutine);
     }
 
     /// <summary>
-    /// Waits for a free slot and reserves it for the spawn that follows. Used by
-    /// <see cref="SpawnAsync(Func{CancellationToken, Task}, string?, CancellationToken)"/>.
+    /// Waits for a free slot and reserves it for the spawn that follows (<see cref="SpawnWhenFreeAsync"/>).
     /// </summary>
     private ValueTask WaitAvailableAsync(CancellationToken cancellationToken)
     {
@@ -120,7 +126,12 @@ public sealed class Pool : IWaitOwner<bool>
     private void OnCompleted(Coroutine coroutine)
     {
         _running.Remove(coroutine);
-        // Hand the slot straight to the longest waiter, so no newcomer can take it first.
+        ReleaseSlot();
+    }
+
+    /// <summary>A slot is free again: the longest waiter takes it straight away, so no newcomer can take it first.</summary>
+    private void ReleaseSlot()
+    {
         if (_slotWaiters.TakeFirst() is { } next) next.TrySetResult(true);
         else _used--;
         if (_used == 0)

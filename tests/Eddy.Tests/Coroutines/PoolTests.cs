@@ -8,6 +8,23 @@ public class PoolTests
     private static LoopOptions Virtual() => new() { Clock = new VirtualClock() };
 
     [Fact]
+    public void A_spawn_that_fails_at_once_gives_its_slot_back()
+    {
+        EventLoop.Run(async () =>
+        {
+            var pool = new Pool(1);
+            // An async-lambda body is called inside the spawn, so a bad one fails there, after
+            // the slot was taken for it.
+            await Assert.ThrowsAsync<ArgumentException>(async () => await pool.SpawnAsync(_ => default(CoroutineBody)));
+            Assert.Equal(1, pool.FreeCount);
+            await Assert.ThrowsAsync<InvalidOperationException>(async () => await pool.SpawnAsync<int>(_ => throw new InvalidOperationException("bad body")));
+            Assert.Equal(1, pool.FreeCount);
+            Assert.True(await pool.JoinAsync());
+            Assert.Equal(7, await await pool.SpawnAsync(async _ => { await Coroutine.YieldAsync(); return 7; }));
+        }, Virtual());
+    }
+
+    [Fact]
     public void Spawning_waits_while_the_pool_is_full_and_slots_go_first_come_first_served()
     {
         EventLoop.Run(async () =>
