@@ -31,7 +31,7 @@ public partial class Coroutine
     }
 
     /// <summary>Gives a coroutine made by an async CoroutineBody method its loop; throws if it was spawned already.</summary>
-    internal static TCoroutine Spawned<TCoroutine>(TCoroutine? coroutine, EventLoop loop, string? name, TaskGroup? group)
+    internal static TCoroutine BindBody<TCoroutine>(TCoroutine? coroutine, EventLoop loop, string? name, TaskGroup? group)
         where TCoroutine : Coroutine
     {
         if (coroutine is null)
@@ -41,19 +41,22 @@ public partial class Coroutine
     }
 
     /// <summary>Calls an async lambda that takes the coroutine's token, and gives the coroutine it made its loop.</summary>
-    internal static Coroutine Spawned(Func<CancellationToken, CoroutineBody> body, EventLoop loop, string? name, TaskGroup? group)
+    internal static Coroutine BindBody(Func<CancellationToken, CoroutineBody> body, EventLoop loop, string? name, TaskGroup? group)
     {
         var source = new CancellationTokenSource();
-        var coroutine = Spawned(body(source.Token).Coroutine, loop, name, group);
-        coroutine.GetExtras().CancellationSource = source;
-        return coroutine;
+        return WithCancellationSource(BindBody(body(source.Token).Coroutine, loop, name, group), source);
     }
 
     /// <summary>Calls an async lambda with a result that takes the coroutine's token, and gives the coroutine it made its loop.</summary>
-    internal static Coroutine<T> Spawned<T>(Func<CancellationToken, CoroutineBody<T>> body, EventLoop loop, string? name, TaskGroup? group)
+    internal static Coroutine<T> BindBody<T>(Func<CancellationToken, CoroutineBody<T>> body, EventLoop loop, string? name, TaskGroup? group)
     {
         var source = new CancellationTokenSource();
-        var coroutine = Spawned(body(source.Token).Coroutine, loop, name, group);
+        return WithCancellationSource(BindBody(body(source.Token).Coroutine, loop, name, group), source);
+    }
+
+    /// <summary>Makes <paramref name="source"/>, whose token the body was called with, the one <see cref="Cancel"/> cancels.</summary>
+    private static TCoroutine WithCancellationSource<TCoroutine>(TCoroutine coroutine, CancellationTokenSource source) where TCoroutine : Coroutine
+    {
         coroutine.GetExtras().CancellationSource = source;
         return coroutine;
     }

@@ -109,7 +109,7 @@ public sealed class TaskGroup : IAsyncDisposable
     /// <param name="name">A name for diagnostics.</param>
     /// <returns>The child's handle.</returns>
     [OverloadResolutionPriority(1)]
-    public Coroutine Spawn(Func<CancellationToken, CoroutineBody> body, string? name = null) => Add(Coroutine.Spawned(Checked(body), _loop, name, this));
+    public Coroutine Spawn(Func<CancellationToken, CoroutineBody> body, string? name = null) => Add(Coroutine.BindBody(Checked(body), _loop, name, this));
 
     /// <summary>Spawns a child running an async lambda with a result.</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -117,7 +117,7 @@ public sealed class TaskGroup : IAsyncDisposable
     /// <param name="name">A name for diagnostics.</param>
     /// <returns>The child's handle.</returns>
     [OverloadResolutionPriority(1)]
-    public Coroutine<T> Spawn<T>(Func<CancellationToken, CoroutineBody<T>> body, string? name = null) => Add(Coroutine.Spawned(Checked(body), _loop, name, this));
+    public Coroutine<T> Spawn<T>(Func<CancellationToken, CoroutineBody<T>> body, string? name = null) => Add(Coroutine.BindBody(Checked(body), _loop, name, this));
 
     /// <summary>Spawns a child running an async lambda that takes no token.</summary>
     /// <param name="body">The child's code.</param>
@@ -142,14 +142,14 @@ public sealed class TaskGroup : IAsyncDisposable
     /// <param name="body">What calling the method returned; spawn each once.</param>
     /// <param name="name">A name for diagnostics.</param>
     /// <returns>The child's handle.</returns>
-    public Coroutine Spawn(CoroutineBody body, string? name = null) => Add(Coroutine.Spawned(body.Coroutine, _loop, name, this));
+    public Coroutine Spawn(CoroutineBody body, string? name = null) => Add(Coroutine.BindBody(body.Coroutine, _loop, name, this));
 
     /// <summary>Spawns as a child the coroutine with a result an async <see cref="CoroutineBody{T}"/> method made; see <see cref="Spawn(CoroutineBody, string?)"/>.</summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="body">What calling the method returned; spawn each once.</param>
     /// <param name="name">A name for diagnostics.</param>
     /// <returns>The child's handle.</returns>
-    public Coroutine<T> Spawn<T>(CoroutineBody<T> body, string? name = null) => Add(Coroutine.Spawned(body.Coroutine, _loop, name, this));
+    public Coroutine<T> Spawn<T>(CoroutineBody<T> body, string? name = null) => Add(Coroutine.BindBody(body.Coroutine, _loop, name, this));
 
     /// <summary>Cancels every child (and children spawned later). Leaving the group then throws nothing for them.</summary>
     public void Cancel()

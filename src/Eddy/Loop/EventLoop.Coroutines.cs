@@ -45,7 +45,7 @@ public sealed partial class EventLoop
     /// <param name="name">A name for diagnostics.</param>
     /// <returns>Its handle.</returns>
     /// <exception cref="InvalidOperationException">It was spawned already.</exception>
-    public Coroutine Spawn(CoroutineBody body, string? name = null) => Start(Coroutine.Spawned(body.Coroutine, this, name, null));
+    public Coroutine Spawn(CoroutineBody body, string? name = null) => Start(Coroutine.BindBody(body.Coroutine, this, name, null));
 
     /// <summary>Spawns the coroutine with a result an async <see cref="CoroutineBody{T}"/> method made; see <see cref="Spawn(CoroutineBody, string?)"/>.</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -53,7 +53,7 @@ public sealed partial class EventLoop
     /// <param name="name">A name for diagnostics.</param>
     /// <returns>Its handle; <see cref="Coroutine{T}.Value"/> holds the result once it finished.</returns>
     /// <exception cref="InvalidOperationException">It was spawned already.</exception>
-    public Coroutine<T> Spawn<T>(CoroutineBody<T> body, string? name = null) => Start(Coroutine.Spawned(body.Coroutine, this, name, null));
+    public Coroutine<T> Spawn<T>(CoroutineBody<T> body, string? name = null) => Start(Coroutine.BindBody(body.Coroutine, this, name, null));
 
     /// <summary>Spawns a coroutine running an async lambda; see <see cref="Spawn(Func{Task}, string?)"/>.</summary>
     /// <param name="body">The coroutine's code: an async lambda, which the coroutine runs without a Task of its own.</param>
@@ -67,7 +67,7 @@ public sealed partial class EventLoop
     /// <param name="name">A name for diagnostics.</param>
     /// <returns>Its handle.</returns>
     [OverloadResolutionPriority(1)]
-    public Coroutine Spawn(Func<CancellationToken, CoroutineBody> body, string? name = null) => Start(Coroutine.Spawned(Checked(body), this, name, null));
+    public Coroutine Spawn(Func<CancellationToken, CoroutineBody> body, string? name = null) => Start(Coroutine.BindBody(Checked(body), this, name, null));
 
     /// <summary>Spawns a coroutine running an async lambda with a result.</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -83,7 +83,7 @@ public sealed partial class EventLoop
     /// <param name="name">A name for diagnostics.</param>
     /// <returns>Its handle.</returns>
     [OverloadResolutionPriority(1)]
-    public Coroutine<T> Spawn<T>(Func<CancellationToken, CoroutineBody<T>> body, string? name = null) => Start(Coroutine.Spawned(Checked(body), this, name, null));
+    public Coroutine<T> Spawn<T>(Func<CancellationToken, CoroutineBody<T>> body, string? name = null) => Start(Coroutine.BindBody(Checked(body), this, name, null));
 
     internal TCoroutine Start<TCoroutine>(TCoroutine coroutine) where TCoroutine : Coroutine
     {
