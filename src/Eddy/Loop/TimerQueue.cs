@@ -32,12 +32,6 @@ internal sealed class TimerQueue
     /// <summary>Emptied buckets kept for reuse: a loop seldom has more distinct keys due in one turn.</summary>
     internal const int MaxPooledBuckets = 64;
 
-    /// <summary>
-    /// The most entries a pooled bucket keeps room for: its first chunk (512 entries, 8 KiB);
-    /// the chunks of a burst past it go to the garbage collector.
-    /// </summary>
-    internal const int MaxPooledCapacity = TimerBucket.ChunkSize;
-
     /// <summary>Tombstones a bucket tolerates before compacting, as long as they are at most half of it.</summary>
     private const int CompactionThreshold = 16;
 

@@ -382,7 +382,7 @@ public class TimerQueueTests
         Assert.True(queue.Capacity() >= 10_000);
         Assert.Equal(10_000, Fire(queue, 10).Count);
         Assert.Equal(1, queue.PooledBucketCount);
-        Assert.InRange(queue.Capacity(), 1, TimerQueue.MaxPooledCapacity);
+        Assert.InRange(queue.Capacity(), 1, TimerBucket.ChunkSize);
     }
 
     // Buckets larger than a chunk of entries (TimerBucket.ChunkSize, 512): a burst of timers
